@@ -1,0 +1,54 @@
+// Command shopsearch is the one binary of the service: it serves the HTTP
+// API, builds indexes from catalogs and runs the quality evaluations. main
+// only parses flags and wires packages together; the work is in the packages.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `shopsearch — search and recommendations for Chinese storefronts
+
+Usage:
+  shopsearch serve [--data DIR] [--addr HOST:PORT]    serve the API (demo catalog when DIR has none)
+  shopsearch index --catalog FILE --data DIR           build and publish an index from a catalog
+  shopsearch eval search --catalog F --queries Q --qrels R
+  shopsearch eval match --catalog F --pairs P
+
+Run "shopsearch COMMAND -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "shopsearch:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand; it is main without the process around it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "index":
+		return runIndex(ctx, args[1:], stdout, stderr)
+	case "eval":
+		return runEval(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"shopsearch/dict"
+	"shopsearch/indexer"
+	"shopsearch/models"
+	"shopsearch/query"
+	"shopsearch/server"
+)
+
+// tokenEnv is the environment variable --admin-token defaults to.
+const tokenEnv = "SHOPSEARCH_ADMIN_TOKEN"
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := DefaultServeConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory; the demo catalog is built there when it has none")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on, HOST:PORT")
+	fs.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token for the write endpoints (default $"+tokenEnv+"; writes are refused without one)")
+	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the demo catalog's synthetic prices, stock and sales")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = os.Getenv(tokenEnv)
+	}
+	cfg.Stdout, cfg.Stderr, cfg.AccessLog = stdout, stderr, stderr
+
+	m := NewMain(cfg)
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-m.Done()
+	return m.Close()
+}
+
+// ServeConfig is what serve needs; DefaultServeConfig has the defaults.
+type ServeConfig struct {
+	DataDir    string
+	Addr       string
+	AdminToken string
+	Seed       int64            // of the demo catalog's synthetic fields
+	Now        func() time.Time // "now" for synthetic listing dates; time.Now when nil
+
+	Stdout    io.Writer // status lines; io.Discard when nil
+	Stderr    io.Writer // build progress and errors; io.Discard when nil
+	AccessLog io.Writer // one line per request; none when nil
+
+	ShutdownTimeout time.Duration // for requests in flight to finish
+}
+
+// DefaultServeConfig returns the defaults of serve.
+func DefaultServeConfig() ServeConfig {
+	return ServeConfig{DataDir: "data", Addr: ":8080", Seed: 42, ShutdownTimeout: 5 * time.Second}
+}
+
+// Main is the serve command without the process around it: runServe and the
+// end-to-end tests run it the same way.
+type Main struct {
+	cfg    ServeConfig
+	engine *query.Engine
+	ln     net.Listener
+	http   *http.Server
+
+	stopped  chan struct{} // closed when Serve returns
+	serveErr error         // set before stopped is closed
+	done     chan struct{} // closed when Close has finished
+	once     sync.Once
+	closeErr error
+}
+
+// NewMain returns a Main; zero fields of cfg take their defaults.
+func NewMain(cfg ServeConfig) *Main {
+	def := DefaultServeConfig()
+	if cfg.DataDir == "" {
+		cfg.DataDir = def.DataDir
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = def.Addr
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = def.ShutdownTimeout
+	}
+	return &Main{cfg: cfg, stopped: make(chan struct{}), done: make(chan struct{})}
+}
+
+// Run makes sure the data directory has a catalog (building the demo one
+// when it has none), opens it and starts serving. It returns once the
+// server listens; the server shuts down gracefully when ctx is cancelled
+// or Close is called, and Done is closed when it has.
+func (m *Main) Run(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	if !indexer.Exists(m.cfg.DataDir) {
+		if err := m.buildDemo(); err != nil {
+			return err
+		}
+	}
+	m.engine, err = query.Open(m.cfg.DataDir, dict.Default(), query.DefaultConfig())
+	if err != nil {
+		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
+	}
+	m.ln, err = net.Listen("tcp", m.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	api := server.New(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine)
+	m.http = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go func() {
+		if err := m.http.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
+			m.serveErr = err
+		}
+		close(m.stopped)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-m.stopped:
+		}
+		m.Close()
+	}()
+	printServing(m.cfg.Stdout, m.engine.Store().Live(), m.ln.Addr())
+	return nil
+}
+
+// Addr is the address the server listens on, once Run has returned.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Done is closed when the server has shut down and the catalog is closed.
+func (m *Main) Done() <-chan struct{} { return m.done }
+
+// Close shuts the server down gracefully, waiting up to ShutdownTimeout for
+// requests in flight, and closes the catalog. It may be called more than
+// once and returns the same result each time.
+func (m *Main) Close() error {
+	m.once.Do(func() {
+		defer close(m.done)
+		var errs []error
+		if m.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.ShutdownTimeout)
+			defer cancel()
+			if err := m.http.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("shutdown: %w", err), m.http.Close())
+			}
+			<-m.stopped
+			errs = append(errs, m.serveErr)
+		} else if m.ln != nil {
+			errs = append(errs, m.ln.Close())
+		}
+		if m.engine != nil {
+			errs = append(errs, m.engine.Close())
+		}
+		m.closeErr = errors.Join(errs...)
+	})
+	return m.closeErr
+}
+
+// buildDemo indexes the embedded demo catalog with synthetic commercial
+// fields into the data directory.
+func (m *Main) buildDemo() error {
+	start := time.Now()
+	now := m.cfg.Now()
+	var products []models.Product
+	_, err := indexer.ReadCatalog(indexer.DemoCatalog(), indexer.FormatJSONL, func(p models.Product) error {
+		indexer.Synthesize(&p, m.cfg.Seed, now)
+		products = append(products, p)
+		return nil
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("read demo catalog: %w", err)
+	}
+	if _, err := indexer.Build(m.cfg.DataDir, products, indexer.BuildOptions{Progress: m.cfg.Stderr, Now: m.cfg.Now}); err != nil {
+		return fmt.Errorf("build demo catalog: %w", err)
+	}
+	fmt.Fprintf(m.cfg.Stdout, "built demo catalog: %s products in %.1fs (synthetic prices, stock, sales — see README)\n",
+		thousands(len(products)), time.Since(start).Seconds())
+	return nil
+}
+
+// printServing prints the catalog size and where to point a browser:
+// localhost when the server listens on every interface.
+func printServing(w io.Writer, products int, addr net.Addr) {
+	hostPort := addr.String()
+	if host, port, err := net.SplitHostPort(hostPort); err == nil {
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			hostPort = net.JoinHostPort("localhost", port)
+		}
+	}
+	fmt.Fprintf(w, "opened catalog: %s products\n", thousands(products))
+	fmt.Fprintf(w, "serving on http://%s\n", hostPort)
+}
+
+// thousands formats n ≥ 0 with comma separators: 4,061.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

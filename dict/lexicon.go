@@ -1,0 +1,148 @@
+package dict
+
+import (
+	"bufio"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/go-ego/gse"
+)
+
+//go:embed assets/lexicon.txt
+var defaultLexicon string
+
+//go:embed assets/stopwords.txt
+var defaultStopwords string
+
+// Assets are the texts a Lexicon is built from. The defaults are embedded in
+// the binary; an operator may supply edited copies and reload at runtime.
+type Assets struct {
+	// Lexicon lines are "word freq tag": tag "brand" marks a word that is
+	// never split into sub-words (雅诗兰黛), any other tag a plain word.
+	Lexicon string
+	// Stopwords has one word a line; # starts a comment.
+	Stopwords string
+}
+
+// DefaultAssets returns the embedded lexicon and stop list.
+func DefaultAssets() Assets {
+	return Assets{Lexicon: defaultLexicon, Stopwords: defaultStopwords}
+}
+
+// Lexicon is an immutable, loaded dictionary: the gse segmenter with gse's
+// simplified-Chinese dictionary plus the e-commerce lexicon, the words that
+// stay whole, and the stop list. Build a new one to change any of them.
+type Lexicon struct {
+	seg    *gse.Segmenter
+	atomic map[string]bool
+	stop   map[string]bool
+	words  int
+}
+
+// Words is the number of dictionary entries the segmenter knows.
+func (l *Lexicon) Words() int { return l.words }
+
+// NewLexicon builds a Lexicon from assets. It takes a second or two: gse
+// computes the sub-word split of every dictionary word once, here.
+func NewLexicon(a Assets) (*Lexicon, error) {
+	lex := &Lexicon{atomic: map[string]bool{}, stop: map[string]bool{}}
+	var extra strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(a.Lexicon))
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		f := strings.Fields(text)
+		if len(f) > 3 {
+			return nil, fmt.Errorf("lexicon line %d: want \"word freq tag\", got %q", line, text)
+		}
+		word := Normalize(f[0])
+		freq := 1000.0
+		if len(f) > 1 {
+			v, err := strconv.ParseFloat(f[1], 64)
+			if err != nil || v <= 0 {
+				return nil, fmt.Errorf("lexicon line %d: bad frequency %q", line, f[1])
+			}
+			freq = v
+		}
+		tag := "n"
+		if len(f) > 2 {
+			tag = f[2]
+		}
+		if tag == "brand" {
+			lex.atomic[word] = true
+		}
+		if !isAllHan(word) {
+			continue // the segmenter only sees Han runs; others are split by rule
+		}
+		fmt.Fprintf(&extra, "%s %g %s\n", word, freq, tag)
+	}
+	for _, w := range strings.Split(a.Stopwords, "\n") {
+		if i := strings.IndexByte(w, '#'); i >= 0 {
+			w = w[:i]
+		}
+		if w = strings.TrimSpace(w); w != "" {
+			lex.stop[Normalize(w)] = true
+		}
+	}
+	// gse keeps the first entry of a word, so the lexicon goes in before gse's
+	// simplified dictionary and its frequencies win; gse then computes every
+	// word's sub-word split once, over both.
+	seg := &gse.Segmenter{NotLoadHMM: true}
+	if extra.Len() > 0 {
+		if err := seg.LoadDictStr(extra.String()); err != nil {
+			return nil, fmt.Errorf("load lexicon: %w", err)
+		}
+	}
+	if err := seg.LoadDictEmbed("zh_s"); err != nil {
+		return nil, fmt.Errorf("load gse dictionary: %w", err)
+	}
+	lex.seg = seg
+	lex.words = seg.Dict.NumTokens()
+	return lex, nil
+}
+
+// Asset file names, in the embedded assets and in an override directory.
+const (
+	LexiconFile   = "lexicon.txt"
+	StopwordsFile = "stopwords.txt"
+)
+
+// LoadAssets returns the embedded assets with any file present in dir
+// (LexiconFile, StopwordsFile) taking the place of its embedded default.
+// An empty dir means the embedded assets alone.
+func LoadAssets(dir string) (Assets, error) {
+	a := DefaultAssets()
+	if dir == "" {
+		return a, nil
+	}
+	for name, dst := range map[string]*string{LexiconFile: &a.Lexicon, StopwordsFile: &a.Stopwords} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return Assets{}, fmt.Errorf("read %s: %w", name, err)
+		}
+		*dst = string(b)
+	}
+	return a, nil
+}
+
+// Reload builds a new Lexicon from a off to the side and swaps it in; on
+// error the current one stays. Text indexed before the reload keeps the old
+// segmentation until it is indexed again.
+func (an *Analyzer) Reload(a Assets) error {
+	lex, err := NewLexicon(a)
+	if err != nil {
+		return err
+	}
+	an.Swap(lex)
+	return nil
+}

@@ -1,0 +1,186 @@
+package indexer
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"shopsearch/models"
+)
+
+// A data directory holds generations, each a complete, immutable-once-built
+// catalog: gen-<time>/index (Bleve) and gen-<time>/products.jsonl.gz (the
+// product snapshot), plus gen-<time>/changes.jsonl, the append-only log of
+// upserts and deletes applied since the build. The file CURRENT names the
+// published generation; a build writes a new generation under a .tmp name,
+// fsyncs it, renames it and then replaces CURRENT by the same write-temp,
+// fsync, rename steps, so a crash at any point leaves the previous
+// generation serving.
+const (
+	currentFile  = "CURRENT"
+	indexDir     = "index"
+	snapshotFile = "products.jsonl.gz"
+	changesFile  = "changes.jsonl"
+	genPrefix    = "gen-"
+	tmpSuffix    = ".tmp"
+)
+
+// ErrNoCatalog is returned by Open when the data directory has no published
+// generation yet.
+var ErrNoCatalog = errors.New("no published catalog in the data directory")
+
+// current returns the directory of the published generation.
+func current(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoCatalog
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", currentFile, err)
+	}
+	name := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(name, genPrefix) || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("%s names %q, not a generation", currentFile, name)
+	}
+	return filepath.Join(dataDir, name), nil
+}
+
+// Exists reports whether dataDir has a published catalog.
+func Exists(dataDir string) bool {
+	_, err := current(dataDir)
+	return err == nil
+}
+
+// newGenerationName is unique and sorts by build time.
+func newGenerationName(now time.Time) string {
+	return genPrefix + now.UTC().Format("20060102T150405.000000000")
+}
+
+// publish makes gen (a directory name inside dataDir) the current
+// generation and removes all but the previous one.
+func publish(dataDir, gen string) error {
+	if err := WriteFileAtomic(filepath.Join(dataDir, currentFile), []byte(gen+"\n")); err != nil {
+		return fmt.Errorf("publish %s: %w", gen, err)
+	}
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return nil // published; cleaning up is best effort
+	}
+	var gens []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, genPrefix) || name == gen {
+			continue
+		}
+		if strings.HasSuffix(name, tmpSuffix) {
+			os.RemoveAll(filepath.Join(dataDir, name)) // a crashed build
+			continue
+		}
+		gens = append(gens, name)
+	}
+	// Keep the newest previous generation for a manual rollback.
+	sort.Strings(gens)
+	for i, g := range gens {
+		if i < len(gens)-1 {
+			os.RemoveAll(filepath.Join(dataDir, g))
+		}
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path so that readers see either the old
+// file or the new one, never a part: write a temp file in the same
+// directory, fsync it, rename it over path, fsync the directory.
+func WriteFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".*"+tmpSuffix)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// writeSnapshot writes the products as gzip JSONL.
+func writeSnapshot(path string, products []models.Product) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		enc := json.NewEncoder(zw)
+		enc.SetEscapeHTML(false)
+		for i := range products {
+			if err := enc.Encode(&products[i]); err != nil {
+				return err
+			}
+		}
+		return zw.Close()
+	})
+}
+
+// readSnapshot reads a snapshot written by writeSnapshot.
+func readSnapshot(path string) ([]models.Product, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	dec := json.NewDecoder(zr)
+	var out []models.Product
+	for {
+		var p models.Product
+		if err := dec.Decode(&p); err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: product %d: %w", path, len(out)+1, err)
+		}
+		out = append(out, p)
+	}
+}

@@ -1,0 +1,305 @@
+package indexer
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"shopsearch/models"
+)
+
+// BuildOptions tune a full build.
+type BuildOptions struct {
+	BatchSize int       // documents per Bleve batch; default 2000
+	Progress  io.Writer // where the progress bar goes; nil for none
+	Now       func() time.Time
+}
+
+func (o *BuildOptions) defaults() {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 2000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// BuildStats describes a finished build.
+type BuildStats struct {
+	Generation string
+	Docs       int
+	Elapsed    time.Duration
+}
+
+// DocsPerSecond is the indexing rate of the build.
+func (s BuildStats) DocsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Docs) / s.Elapsed.Seconds()
+}
+
+// Build indexes products into a new generation of dataDir and publishes it.
+// Until it returns, the previous generation (if any) stays current; if it
+// fails or the process dies, nothing is published.
+func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildStats, error) {
+	opts.defaults()
+	start := time.Now()
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return BuildStats{}, fmt.Errorf("create data dir: %w", err)
+	}
+	gen := newGenerationName(opts.Now())
+	tmp := filepath.Join(dataDir, gen+tmpSuffix)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return BuildStats{}, err
+	}
+	fail := func(err error) (BuildStats, error) {
+		os.RemoveAll(tmp)
+		return BuildStats{}, err
+	}
+	idx, err := bleve.NewUsing(filepath.Join(tmp, indexDir), newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return fail(fmt.Errorf("create index: %w", err))
+	}
+	an := idx.Mapping().AnalyzerNamed(AnalyzerName)
+	bar := newProgress(opts.Progress, len(products))
+	for i := 0; i < len(products); i += opts.BatchSize {
+		end := min(i+opts.BatchSize, len(products))
+		if err := indexBatch(idx, an, products[i:end]); err != nil {
+			idx.Close()
+			return fail(err)
+		}
+		bar.set(end)
+	}
+	bar.done()
+	if err := idx.Close(); err != nil {
+		return fail(fmt.Errorf("close index: %w", err))
+	}
+	if err := writeSnapshot(filepath.Join(tmp, snapshotFile), products); err != nil {
+		return fail(fmt.Errorf("write product snapshot: %w", err))
+	}
+	if err := syncDir(tmp); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dataDir, gen)); err != nil {
+		return fail(err)
+	}
+	if err := publish(dataDir, gen); err != nil {
+		return BuildStats{}, err
+	}
+	return BuildStats{Generation: gen, Docs: len(products), Elapsed: time.Since(start)}, nil
+}
+
+func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product) error {
+	b := idx.NewBatch()
+	for i := range products {
+		if err := b.IndexAdvanced(newDocument(&products[i], an)); err != nil {
+			return fmt.Errorf("index %s: %w", products[i].ID, err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	return nil
+}
+
+// Catalog is the published generation opened for serving: the Bleve index
+// and the change log. Upsert and Delete are durable when they return.
+type Catalog struct {
+	dir string
+	idx bleve.Index
+	an  analysis.Analyzer
+
+	mu  sync.Mutex // serialises writers of the log and the index
+	log *os.File
+}
+
+// change is one line of the change log.
+type change struct {
+	Op      string          `json:"op"` // "upsert" or "delete"
+	Product *models.Product `json:"product,omitempty"`
+	ID      string          `json:"id,omitempty"`
+}
+
+// Open opens the current generation of dataDir and returns it with the
+// products as they are now: the snapshot with the change log applied, in
+// snapshot order (upserted new items at the end; deleted ones removed).
+func Open(dataDir string) (*Catalog, []models.Product, error) {
+	dir, err := current(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	products, err := readSnapshot(filepath.Join(dir, snapshotFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read product snapshot: %w", err)
+	}
+	idx, err := bleve.Open(filepath.Join(dir, indexDir))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open index: %w", err)
+	}
+	c := &Catalog{dir: dir, idx: idx, an: idx.Mapping().AnalyzerNamed(AnalyzerName)}
+	changes, err := readChanges(filepath.Join(dir, changesFile))
+	if err != nil {
+		idx.Close()
+		return nil, nil, err
+	}
+	if len(changes) > 0 {
+		// The log is written before the index, so replaying it into the
+		// index (idempotently) covers a crash between the two.
+		if err := c.apply(changes); err != nil {
+			idx.Close()
+			return nil, nil, err
+		}
+		products = replay(products, changes)
+	}
+	c.log, err = os.OpenFile(filepath.Join(dir, changesFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		idx.Close()
+		return nil, nil, err
+	}
+	return c, products, nil
+}
+
+// Index is the Bleve index, for searching.
+func (c *Catalog) Index() bleve.Index { return c.idx }
+
+// Dir is the generation directory.
+func (c *Catalog) Dir() string { return c.dir }
+
+// Upsert adds or replaces products (validated by the caller).
+func (c *Catalog) Upsert(products []models.Product) error {
+	cs := make([]change, len(products))
+	for i := range products {
+		cs[i] = change{Op: "upsert", Product: &products[i]}
+	}
+	return c.write(cs)
+}
+
+// Delete removes products by id; unknown ids are ignored.
+func (c *Catalog) Delete(ids []string) error {
+	cs := make([]change, len(ids))
+	for i, id := range ids {
+		cs[i] = change{Op: "delete", ID: id}
+	}
+	return c.write(cs)
+}
+
+func (c *Catalog) write(cs []change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	bw := bufio.NewWriter(c.log)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for i := range cs {
+		if err := enc.Encode(&cs[i]); err != nil {
+			return err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("append change log: %w", err)
+	}
+	if err := c.log.Sync(); err != nil {
+		return fmt.Errorf("sync change log: %w", err)
+	}
+	return c.apply(cs)
+}
+
+func (c *Catalog) apply(cs []change) error {
+	b := c.idx.NewBatch()
+	for _, ch := range cs {
+		switch ch.Op {
+		case "upsert":
+			if err := b.IndexAdvanced(newDocument(ch.Product, c.an)); err != nil {
+				return err
+			}
+		case "delete":
+			b.Delete(ch.ID)
+		}
+	}
+	return c.idx.Batch(b)
+}
+
+// Close closes the index and the log.
+func (c *Catalog) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return errors.Join(c.idx.Close(), c.log.Close())
+}
+
+func readChanges(path string) ([]change, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []change
+	r := bufio.NewReader(f)
+	for line := 1; ; line++ {
+		b, err := r.ReadBytes('\n')
+		if len(b) > 0 && b[len(b)-1] == '\n' {
+			var ch change
+			if jerr := json.Unmarshal(b, &ch); jerr != nil || (ch.Op == "upsert" && ch.Product == nil) {
+				return nil, fmt.Errorf("%s line %d: corrupt change", path, line)
+			}
+			out = append(out, ch)
+		}
+		// A last line without its newline is a write cut short by a crash:
+		// it was never acknowledged, so it is dropped.
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func replay(products []models.Product, cs []change) []models.Product {
+	pos := make(map[string]int, len(products))
+	for i := range products {
+		pos[products[i].ID] = i
+	}
+	deleted := map[int]bool{}
+	for _, ch := range cs {
+		switch ch.Op {
+		case "upsert":
+			if i, ok := pos[ch.Product.ID]; ok {
+				products[i] = *ch.Product
+				delete(deleted, i)
+			} else {
+				pos[ch.Product.ID] = len(products)
+				products = append(products, *ch.Product)
+			}
+		case "delete":
+			if i, ok := pos[ch.ID]; ok {
+				deleted[i] = true
+			}
+		}
+	}
+	if len(deleted) == 0 {
+		return products
+	}
+	out := products[:0]
+	for i := range products {
+		if !deleted[i] {
+			out = append(out, products[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package indexer
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"shopsearch/models"
+)
+
+// FieldText is the one searchable field: title, subtitle, brand, category
+// and attribute values, analysed by the shopsearch analyzer. Nothing is
+// stored in Bleve: responses, filters and sorts read the in-memory product
+// store, and phase-2 ranking its feature columns.
+const FieldText = "text"
+
+// newMapping is the lean mapping: no _all, no dynamic fields, no stored
+// values, BM25 scoring, term vectors (positions) only for phrase queries.
+func newMapping() *mapping.IndexMappingImpl {
+	m := mapping.NewIndexMapping()
+	m.ScoringModel = index.BM25Scoring
+	m.DefaultAnalyzer = AnalyzerName
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	doc := mapping.NewDocumentStaticMapping()
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = AnalyzerName
+	f.Store = false
+	f.IncludeInAll = false
+	f.IncludeTermVectors = true
+	f.DocValues = false
+	doc.AddFieldMappingsAt(FieldText, f)
+	m.DefaultMapping = doc
+	return m
+}
+
+// searchText is what the analyzer sees of a product. The title comes first so
+// that phrase positions inside it are undisturbed.
+func searchText(p *models.Product) string {
+	var b strings.Builder
+	b.Grow(len(p.Title) + len(p.Subtitle) + len(p.Brand) + len(p.Category) + 8)
+	b.WriteString(p.Title)
+	for _, s := range []string{p.Subtitle, p.Brand, leafCategory(p.Category)} {
+		if s != "" {
+			b.WriteString(" \n ")
+			b.WriteString(s)
+		}
+	}
+	keys := make([]string, 0, len(p.Attrs))
+	for k := range p.Attrs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteString(" \n ")
+		b.WriteString(p.Attrs[k])
+	}
+	return b.String()
+}
+
+// leafCategory is the last level of a category path (数码>手机>智能手机 → 智能手机).
+func leafCategory(path string) string {
+	if i := strings.LastIndexAny(path, ">/"); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// newDocument builds the Bleve document of p directly, skipping the
+// reflection-based mapping walk.
+func newDocument(p *models.Product, an analysis.Analyzer) *document.Document {
+	d := document.NewDocument(p.ID)
+	d.AddField(document.NewTextFieldCustom(FieldText, nil, []byte(searchText(p)),
+		index.IndexField|index.IncludeTermVectors, an))
+	return d
+}

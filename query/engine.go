@@ -1,0 +1,395 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"shopsearch/dict"
+	"shopsearch/indexer"
+	"shopsearch/models"
+	"shopsearch/rank"
+)
+
+// Config bounds and tunes search. Defaults live in DefaultConfig, in one place.
+type Config struct {
+	Candidates      int // phase-1 candidates when ordering by relevance without filters
+	MaxCandidates   int // phase-1 candidates when filtering or ordering by a business field
+	MaxQueryRunes   int
+	DefaultPageSize int
+	MaxPageSize     int
+	Field           string
+	// When fewer than RelaxBelow items match every term, partial matches
+	// follow them: items with every brand term and at least RelaxShould
+	// (a fraction) of the other terms.
+	RelaxBelow  int
+	RelaxShould float64
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Candidates:      1000,
+		MaxCandidates:   10000,
+		MaxQueryRunes:   200,
+		DefaultPageSize: 20,
+		MaxPageSize:     100,
+		Field:           "text",
+		RelaxBelow:      100,
+		RelaxShould:     0.5,
+	}
+}
+
+// Request is one search.
+type Request struct {
+	Text   string
+	Page   int // 1-based; 0 means 1
+	Size   int // 0 means the default
+	Filter rank.Filter
+	Sort   rank.Sort
+	Facets bool
+}
+
+// Item is one result as the API returns it.
+type Item struct {
+	ID         string  `json:"id"`
+	Title      string  `json:"title"`
+	Highlight  string  `json:"highlight"`
+	Price      float64 `json:"price"`
+	PromoPrice float64 `json:"promo_price,omitempty"`
+	PromoTag   string  `json:"promo_tag,omitempty"`
+	Brand      string  `json:"brand,omitempty"`
+	Category   string  `json:"category,omitempty"`
+	Platform   string  `json:"platform,omitempty"`
+	Stock      string  `json:"stock"` // in_stock, low_stock or out_of_stock
+	Image      string  `json:"image,omitempty"`
+	Score      float64 `json:"score"`
+	Partial    bool    `json:"partial,omitempty"` // lacks some query terms (see Relaxed)
+}
+
+// Relaxed says which terms were dropped because all of them found nothing.
+type Relaxed struct {
+	Exact   int      `json:"exact"`   // items that have every term; they come first
+	Dropped []string `json:"dropped"` // terms the best partial match lacks
+	Message string   `json:"message"`
+}
+
+// Response is one page of results.
+type Response struct {
+	Query   string       `json:"query"`
+	Total   int          `json:"total"`
+	Page    int          `json:"page"`
+	Size    int          `json:"size"`
+	Items   []Item       `json:"items"`
+	Facets  *rank.Facets `json:"facets,omitempty"`
+	Relaxed *Relaxed     `json:"relaxed,omitempty"`
+	TookMs  float64      `json:"took_ms"`
+}
+
+// Engine runs searches over one index and its product store.
+type Engine struct {
+	cat   *indexer.Catalog
+	idx   bleve.Index
+	store *rank.Store
+	an    *dict.Analyzer
+	cfg   Config
+}
+
+// Open opens the published catalog of dataDir and returns an engine over it.
+// Close the engine to close the catalog.
+func Open(dataDir string, an *dict.Analyzer, cfg Config) (*Engine, error) {
+	cat, products, err := indexer.Open(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return NewEngine(cat, rank.NewStore(products, BrandTerms(an)), an, cfg), nil
+}
+
+// BrandTerms returns the function that finds the query terms naming a
+// brand: each part of "Lancome/兰蔻" or "晨光（M&G）" that analyses to a
+// single leaf of two or more characters.
+func BrandTerms(an *dict.Analyzer) func(string) []string {
+	return func(brand string) []string {
+		var out []string
+		for _, part := range strings.FieldsFunc(brand, func(r rune) bool {
+			return strings.ContainsRune("/|,，、()（）[]【】", r)
+		}) {
+			var leaves []string
+			for _, t := range an.Analyze(part) {
+				if t.Role == dict.Leaf {
+					leaves = append(leaves, t.Term)
+				}
+			}
+			if len(leaves) == 1 && utf8.RuneCountInString(leaves[0]) >= 2 {
+				out = append(out, leaves[0])
+			}
+		}
+		return out
+	}
+}
+
+// Close closes the catalog.
+func (e *Engine) Close() error { return e.cat.Close() }
+
+// Upsert validates products, makes them durable in the catalog and visible
+// to the next search. Nothing is applied if any product is invalid.
+func (e *Engine) Upsert(products []models.Product) error {
+	for i := range products {
+		if err := indexer.ValidateProduct(&products[i]); err != nil {
+			return fmt.Errorf("product %d (%q): %w", i+1, products[i].ID, err)
+		}
+	}
+	if err := e.cat.Upsert(products); err != nil {
+		return err
+	}
+	e.store.Put(products...)
+	return nil
+}
+
+// Delete removes products by id.
+func (e *Engine) Delete(ids []string) error {
+	if err := e.cat.Delete(ids); err != nil {
+		return err
+	}
+	e.store.Delete(ids...)
+	return nil
+}
+
+// NewEngine returns an engine; cfg zero fields take their defaults.
+func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg Config) *Engine {
+	def := DefaultConfig()
+	if cfg.Candidates <= 0 {
+		cfg.Candidates = def.Candidates
+	}
+	if cfg.MaxCandidates <= 0 {
+		cfg.MaxCandidates = def.MaxCandidates
+	}
+	if cfg.MaxQueryRunes <= 0 {
+		cfg.MaxQueryRunes = def.MaxQueryRunes
+	}
+	if cfg.DefaultPageSize <= 0 {
+		cfg.DefaultPageSize = def.DefaultPageSize
+	}
+	if cfg.MaxPageSize <= 0 {
+		cfg.MaxPageSize = def.MaxPageSize
+	}
+	if cfg.Field == "" {
+		cfg.Field = def.Field
+	}
+	if cfg.RelaxBelow < 0 {
+		cfg.RelaxBelow = 0
+	} else if cfg.RelaxBelow == 0 {
+		cfg.RelaxBelow = def.RelaxBelow
+	}
+	if cfg.RelaxShould <= 0 || cfg.RelaxShould > 1 {
+		cfg.RelaxShould = def.RelaxShould
+	}
+	return &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg}
+}
+
+// Store is the product store behind the engine.
+func (e *Engine) Store() *rank.Store { return e.store }
+
+// validate checks and completes a request.
+func (e *Engine) validate(req *Request) error {
+	if n := utf8.RuneCountInString(req.Text); n > e.cfg.MaxQueryRunes {
+		return models.Errorf(models.EINVALID, "query is %d characters long; the limit is %d", n, e.cfg.MaxQueryRunes)
+	}
+	if !utf8.ValidString(req.Text) {
+		return models.Errorf(models.EINVALID, "query is not valid UTF-8")
+	}
+	if req.Page == 0 {
+		req.Page = 1
+	}
+	if req.Size == 0 {
+		req.Size = e.cfg.DefaultPageSize
+	}
+	if req.Page < 1 {
+		return models.Errorf(models.EINVALID, "page must be 1 or more")
+	}
+	if req.Size < 1 || req.Size > e.cfg.MaxPageSize {
+		return models.Errorf(models.EINVALID, "size must be between 1 and %d", e.cfg.MaxPageSize)
+	}
+	if (req.Page-1)*req.Size >= e.cfg.MaxCandidates {
+		return models.Errorf(models.EINVALID, "page %d is beyond the last page that can be shown (%d results at most)", req.Page, e.cfg.MaxCandidates)
+	}
+	if req.Filter.PriceMin < 0 || req.Filter.PriceMax < 0 || (req.Filter.PriceMax > 0 && req.Filter.PriceMin > req.Filter.PriceMax) {
+		return models.Errorf(models.EINVALID, "price range %g–%g is not valid", req.Filter.PriceMin, req.Filter.PriceMax)
+	}
+	return nil
+}
+
+// Search runs one search.
+func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
+	start := time.Now()
+	if err := e.validate(&req); err != nil {
+		return nil, err
+	}
+	plan := Analyze(Parse(req.Text), e.an, e.store.IsBrand)
+	resp := &Response{Query: req.Text, Page: req.Page, Size: req.Size, Items: []Item{}}
+	if plan.Empty() {
+		resp.TookMs = ms(time.Since(start))
+		return resp, nil
+	}
+	k := e.cfg.Candidates
+	if req.Sort != rank.SortRelevance || filtered(req.Filter) {
+		k = e.cfg.MaxCandidates
+	}
+	// Relevance needs the page plus whatever phase 2 might drop.
+	k = max(k, req.Page*req.Size)
+
+	cands, err := e.retrieve(ctx, plan, false, 0, k, 0)
+	if err != nil {
+		return nil, err
+	}
+	exact := cands
+	for i, min := range e.relaxSteps(plan) {
+		if len(cands) >= e.cfg.RelaxBelow {
+			break
+		}
+		partial, err := e.retrieve(ctx, plan, true, min, k, uint8(i+1))
+		if err != nil {
+			return nil, err
+		}
+		cands = appendNew(cands, partial)
+	}
+	if len(cands) > len(exact) {
+		resp.Relaxed = e.relaxed(plan, exact, cands[len(exact):])
+	}
+	res := e.store.Rank(cands, rank.Request{
+		Filter: req.Filter,
+		Sort:   req.Sort,
+		Offset: (req.Page - 1) * req.Size,
+		Limit:  req.Size,
+		Facets: req.Facets,
+	})
+	resp.Total = res.Total
+	if req.Facets {
+		resp.Facets = &res.Facets
+	}
+	terms := highlightTerms(plan)
+	for _, h := range res.Hits {
+		it := item(h, e.highlight(h.Product.Title, terms))
+		it.Partial = h.Tier > 0
+		resp.Items = append(resp.Items, it)
+	}
+	resp.TookMs = ms(time.Since(start))
+	return resp, nil
+}
+
+func (e *Engine) retrieve(ctx context.Context, plan Plan, relaxed bool, minShould, k int, tier uint8) ([]rank.Candidate, error) {
+	sr := bleve.NewSearchRequestOptions(plan.bleveQuery(e.cfg.Field, relaxed, minShould), k, 0, false)
+	res, err := e.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("phase 1: %w", err)
+	}
+	out := make([]rank.Candidate, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = rank.Candidate{ID: h.ID, Score: h.Score, Tier: tier}
+	}
+	return out, nil
+}
+
+// relaxSteps returns, for each relaxation step in order, how many of the
+// non-brand terms a partial match needs (brand terms stay required): about
+// half of them, then none when the query names a brand (any item of the
+// brand), or one when it does not.
+func (e *Engine) relaxSteps(plan Plan) []int {
+	if len(plan.Phrases) > 0 || len(plan.Required) < 2 {
+		return nil
+	}
+	others := len(plan.Required) - len(plan.Brands)
+	if others == 0 {
+		return nil
+	}
+	var steps []int
+	if m := int(math.Ceil(e.cfg.RelaxShould * float64(others))); m < others && m > 1 {
+		steps = append(steps, m)
+	}
+	if len(plan.Brands) > 0 {
+		steps = append(steps, 0)
+	} else if others > 1 {
+		steps = append(steps, 1)
+	}
+	return steps
+}
+
+// appendNew appends the candidates of b not already in a.
+func appendNew(a, b []rank.Candidate) []rank.Candidate {
+	seen := make(map[string]bool, len(a))
+	for _, c := range a {
+		seen[c.ID] = true
+	}
+	for _, c := range b {
+		if !seen[c.ID] {
+			a = append(a, c)
+		}
+	}
+	return a
+}
+
+// relaxed describes a relaxed result: how many items are exact matches and
+// which terms the best partial match lacks.
+func (e *Engine) relaxed(plan Plan, exact, partial []rank.Candidate) *Relaxed {
+	r := &Relaxed{Exact: len(exact), Dropped: []string{}}
+	for _, c := range partial {
+		if p, ok := e.store.Get(c.ID); ok {
+			have := map[string]bool{}
+			for _, t := range e.an.Analyze(p.Title + " " + p.Subtitle + " " + p.Brand + " " + p.Category) {
+				have[t.Term] = true
+			}
+			for _, t := range plan.Required {
+				if !have[t] {
+					r.Dropped = append(r.Dropped, t)
+				}
+			}
+		}
+		break
+	}
+	if r.Exact == 0 {
+		r.Message = fmt.Sprintf("没有找到完全匹配的商品，为您推荐部分匹配的结果（不含：%s）", strings.Join(r.Dropped, " "))
+	} else {
+		r.Message = fmt.Sprintf("完全匹配的商品有 %d 件，其后为部分匹配的结果", r.Exact)
+	}
+	return r
+}
+
+func filtered(f rank.Filter) bool {
+	return len(f.Brands) > 0 || f.CategoryPrefix != "" || f.PriceMin > 0 || f.PriceMax > 0 ||
+		f.Platform != "" || f.InStock || f.Region != ""
+}
+
+func item(h rank.Hit, highlight string) Item {
+	p := h.Product
+	it := Item{
+		ID: p.ID, Title: p.Title, Highlight: highlight,
+		Price: p.Price, PromoTag: p.PromoTag, Brand: p.Brand, Category: p.Category,
+		Platform: string(p.Platform), Stock: stockState(p), Image: p.Image, Score: h.Score,
+	}
+	if p.EffectivePrice() < p.Price {
+		it.PromoPrice = p.EffectivePrice()
+	}
+	return it
+}
+
+// lowStock is the stock level at or under which an item shows "low stock".
+const lowStock = 5
+
+func stockState(p models.Product) string {
+	switch {
+	case !p.HasStock:
+		return "in_stock"
+	case p.Stock == 0:
+		return "out_of_stock"
+	case p.Stock <= lowStock:
+		return "low_stock"
+	}
+	return "in_stock"
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,119 @@
+package query
+
+import (
+	"slices"
+
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"shopsearch/dict"
+)
+
+// Plan is an analysed query: what must match, what adds to the score, what
+// must not match.
+type Plan struct {
+	Required []string   // leaves; every one must match (deduplicated)
+	Brands   []string   // the required leaves that name a brand of the catalog
+	Bonus    []string   // compounds and sub-words: reward, never required
+	Phrases  [][]string // leaves of each quoted phrase, in order
+	Excluded [][]string // leaves of each excluded clause
+}
+
+// Empty reports whether the plan has nothing to search for.
+func (p Plan) Empty() bool { return len(p.Required) == 0 && len(p.Phrases) == 0 }
+
+// Analyze turns a parsed query into a plan with the shared analysis chain.
+// isBrand (may be nil) recognises brand terms, which stay required when
+// the query is relaxed.
+func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
+	var p Plan
+	for _, c := range q.Clauses {
+		toks := a.Analyze(c.Text)
+		var leaves []string
+		for _, t := range toks {
+			if t.Role == dict.Leaf {
+				leaves = append(leaves, t.Term)
+			} else if !c.Negated && !slices.Contains(p.Bonus, t.Term) {
+				p.Bonus = append(p.Bonus, t.Term)
+			}
+		}
+		if len(leaves) == 0 {
+			continue
+		}
+		switch {
+		case c.Negated:
+			p.Excluded = append(p.Excluded, leaves)
+		case c.Phrase && len(leaves) > 1:
+			p.Phrases = append(p.Phrases, leaves)
+			fallthrough
+		default:
+			for _, l := range leaves {
+				if !slices.Contains(p.Required, l) {
+					p.Required = append(p.Required, l)
+					if isBrand != nil && isBrand(l) {
+						p.Brands = append(p.Brands, l)
+					}
+				}
+			}
+		}
+	}
+	return p
+}
+
+// bleveQuery is the phase-1 query. Strict: every required leaf and phrase.
+// Relaxed: every brand leaf, and at least minShould of the other leaves.
+// Either way bonus terms add to the score and exclusions are applied.
+func (p Plan) bleveQuery(field string, relaxed bool, minShould int) bq.Query {
+	term := func(t string) bq.Query {
+		q := bq.NewTermQuery(t)
+		q.SetField(field)
+		return q
+	}
+	var must []bq.Query
+	if !relaxed {
+		for _, t := range p.Required {
+			must = append(must, term(t))
+		}
+		for _, ph := range p.Phrases {
+			must = append(must, bq.NewPhraseQuery(ph, field))
+		}
+	} else {
+		var rest []bq.Query
+		for _, t := range p.Required {
+			if slices.Contains(p.Brands, t) {
+				must = append(must, term(t))
+			} else {
+				rest = append(rest, term(t))
+			}
+		}
+		if len(rest) > 0 && (minShould > 0 || len(must) == 0) {
+			d := bq.NewDisjunctionQuery(rest)
+			d.SetMin(float64(max(1, min(minShould, len(rest)))))
+			must = append(must, d)
+		}
+	}
+	b := bq.NewBooleanQuery([]bq.Query{bq.NewConjunctionQuery(must)}, nil, nil)
+	var should []bq.Query
+	if relaxed {
+		// The terms a partial match may lack still rank the ones that have them.
+		for _, t := range p.Required {
+			if !slices.Contains(p.Brands, t) {
+				should = append(should, term(t))
+			}
+		}
+	}
+	for _, t := range p.Bonus {
+		should = append(should, term(t))
+	}
+	if len(should) > 0 {
+		b.AddShould(should...)
+		b.SetMinShould(0)
+	}
+	for _, ex := range p.Excluded {
+		if len(ex) == 1 {
+			b.AddMustNot(term(ex[0]))
+		} else {
+			b.AddMustNot(bq.NewPhraseQuery(ex, field))
+		}
+	}
+	return b
+}

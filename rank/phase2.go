@@ -1,0 +1,332 @@
+package rank
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"shopsearch/models"
+)
+
+// Sort orders the results of a search.
+type Sort int
+
+// The sort tabs of a storefront (综合 / 销量 / 价格 / 新品).
+const (
+	SortRelevance Sort = iota
+	SortSales
+	SortPriceAsc
+	SortPriceDesc
+	SortNewest
+)
+
+// ParseSort maps the API's sort names to a Sort.
+func ParseSort(s string) (Sort, bool) {
+	switch s {
+	case "", "relevance":
+		return SortRelevance, true
+	case "sales":
+		return SortSales, true
+	case "price_asc":
+		return SortPriceAsc, true
+	case "price_desc":
+		return SortPriceDesc, true
+	case "newest":
+		return SortNewest, true
+	}
+	return 0, false
+}
+
+// Filter restricts results. Zero values mean "no restriction".
+type Filter struct {
+	Brands         []string // any of these brands (case-insensitive)
+	CategoryPrefix string   // a category path prefix, whole levels: 数码>手机
+	PriceMin       float64  // inclusive; 0 = none
+	PriceMax       float64  // inclusive; 0 = none
+	Platform       models.Platform
+	InStock        bool
+	Region         string // deliverable to this region
+}
+
+// Candidate is a phase-1 match: a product id, its text score, and its tier:
+// 0 for items that match every query term, 1 for relaxed (partial) matches,
+// which every ordering puts after the full matches.
+type Candidate struct {
+	ID    string
+	Score float64
+	Tier  uint8
+}
+
+// Request is what phase 2 does with the candidates.
+type Request struct {
+	Filter Filter
+	Sort   Sort
+	Offset int
+	Limit  int
+	Facets bool
+}
+
+// Hit is one ranked result.
+type Hit struct {
+	Product models.Product
+	Score   float64 // the text score
+	Tier    uint8
+}
+
+// Bucket is one facet value and how many results have it.
+type Bucket struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// PriceBand is a price facet bucket [From, To); To = 0 means no upper bound.
+type PriceBand struct {
+	From  float64 `json:"from"`
+	To    float64 `json:"to,omitempty"`
+	Count int     `json:"count"`
+}
+
+// Facets are counts over all filtered results, not only the page.
+type Facets struct {
+	Brand    []Bucket    `json:"brand"`
+	Category []Bucket    `json:"category"`
+	Price    []PriceBand `json:"price"`
+}
+
+// Result is one page of ranked results.
+type Result struct {
+	Total  int
+	Hits   []Hit
+	Facets Facets
+}
+
+// maxFacetValues caps the buckets of one facet.
+const maxFacetValues = 20
+
+type scored struct {
+	ord   Ord
+	score float64
+	tier  uint8
+}
+
+// Rank filters, facets, orders and pages the candidates.
+func (s *Store) Rank(cands []Candidate, req Request) Result {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	match := s.filter(req.Filter)
+	rows := make([]scored, 0, len(cands))
+	for _, c := range cands {
+		o, ok := s.ords[c.ID]
+		if ok && match(o) {
+			rows = append(rows, scored{o, c.Score, c.Tier})
+		}
+	}
+	var res Result
+	res.Total = len(rows)
+	if req.Facets {
+		res.Facets = s.facets(rows, req.Filter.CategoryPrefix)
+	}
+	s.order(rows, req.Sort)
+	lo := min(req.Offset, len(rows))
+	hi := min(lo+req.Limit, len(rows))
+	for _, r := range rows[lo:hi] {
+		res.Hits = append(res.Hits, Hit{Product: s.products[r.ord], Score: r.score, Tier: r.tier})
+	}
+	return res
+}
+
+// filter compiles f into a predicate over ordinals.
+func (s *Store) filter(f Filter) func(Ord) bool {
+	var brands map[uint32]bool
+	if len(f.Brands) > 0 {
+		brands = map[uint32]bool{}
+		for _, b := range f.Brands {
+			if id, ok := s.interner.ids[strings.ToLower(strings.TrimSpace(b))]; ok {
+				brands[id] = true
+			} else {
+				brands[math.MaxUint32] = true // an unknown brand matches nothing
+			}
+		}
+	}
+	var region uint64
+	regionUnknown := false
+	if f.Region != "" {
+		if id, ok := s.regionID[f.Region]; ok {
+			region = 1 << id
+		} else {
+			regionUnknown = true
+		}
+	}
+	prefix := strings.TrimSpace(f.CategoryPrefix)
+	return func(o Ord) bool {
+		if !s.live[o] {
+			return false
+		}
+		if brands != nil && !brands[s.brandID[o]] {
+			return false
+		}
+		if prefix != "" && !categoryHasPrefix(s.interner.strs[s.catPath[o]], prefix) {
+			return false
+		}
+		p := s.price[o]
+		if f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax {
+			return false
+		}
+		if f.Platform != "" && (f.Platform == models.PlatformSelf) != s.selfRun[o] {
+			return false
+		}
+		if f.InStock && s.stock[o] == 0 {
+			return false
+		}
+		if f.Region != "" && s.regions[o] != 0 && (regionUnknown || s.regions[o]&region == 0) {
+			return false
+		}
+		return true
+	}
+}
+
+// categoryHasPrefix matches whole levels: 数码>手机 is a prefix of
+// 数码>手机>智能手机 but not of 数码>手机壳.
+func categoryHasPrefix(path, prefix string) bool {
+	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '>')
+}
+
+func (s *Store) order(rows []scored, by Sort) {
+	// Ties fall back to relevance, then to the ordinal, so pages are stable.
+	tie := func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ord, b.ord)
+	}
+	var key func(a, b scored) int
+	switch by {
+	case SortSales:
+		key = func(a, b scored) int { return cmp.Compare(s.sales[b.ord], s.sales[a.ord]) }
+	case SortPriceAsc:
+		key = func(a, b scored) int { return cmp.Compare(s.price[a.ord], s.price[b.ord]) }
+	case SortPriceDesc:
+		key = func(a, b scored) int { return cmp.Compare(s.price[b.ord], s.price[a.ord]) }
+	case SortNewest:
+		key = func(a, b scored) int { return cmp.Compare(s.listed[b.ord], s.listed[a.ord]) }
+	default:
+		key = func(a, b scored) int { return 0 }
+	}
+	slices.SortFunc(rows, func(a, b scored) int {
+		if a.tier != b.tier {
+			return cmp.Compare(a.tier, b.tier)
+		}
+		if c := key(a, b); c != 0 {
+			return c
+		}
+		return tie(a, b)
+	})
+}
+
+func (s *Store) facets(rows []scored, catPrefix string) Facets {
+	brandCount := map[uint32]int{}
+	catCount := map[string]int{}
+	depth := 0
+	if catPrefix != "" {
+		depth = strings.Count(catPrefix, ">") + 1
+	}
+	prices := make([]float64, 0, len(rows))
+	for _, r := range rows {
+		if b := s.brandID[r.ord]; b != 0 {
+			brandCount[b]++
+		}
+		if c := categoryLevel(s.interner.strs[s.catPath[r.ord]], depth); c != "" {
+			catCount[c]++
+		}
+		if p := s.price[r.ord]; p > 0 {
+			prices = append(prices, p)
+		}
+	}
+	var f Facets
+	for id, n := range brandCount {
+		f.Brand = append(f.Brand, Bucket{Value: s.display[id], Count: n})
+	}
+	for c, n := range catCount {
+		f.Category = append(f.Category, Bucket{Value: c, Count: n})
+	}
+	f.Brand = topBuckets(f.Brand)
+	f.Category = topBuckets(f.Category)
+	f.Price = priceBands(prices)
+	return f
+}
+
+// categoryLevel is the path cut after depth+1 levels, or "" when the path is
+// not that deep.
+func categoryLevel(path string, depth int) string {
+	if path == "" {
+		return ""
+	}
+	parts := strings.Split(path, ">")
+	if len(parts) <= depth {
+		return ""
+	}
+	return strings.Join(parts[:depth+1], ">")
+}
+
+func topBuckets(b []Bucket) []Bucket {
+	slices.SortFunc(b, func(x, y Bucket) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Value, y.Value)
+	})
+	if len(b) > maxFacetValues {
+		b = b[:maxFacetValues]
+	}
+	if b == nil {
+		b = []Bucket{}
+	}
+	return b
+}
+
+// priceBands splits the prices into up to five bands at quantiles, rounded
+// to "nice" numbers (1, 2, 5 × 10ⁿ) as storefronts show them.
+func priceBands(prices []float64) []PriceBand {
+	if len(prices) == 0 {
+		return []PriceBand{}
+	}
+	slices.Sort(prices)
+	var cuts []float64
+	for _, q := range []float64{0.2, 0.4, 0.6, 0.8} {
+		c := nice(prices[int(q*float64(len(prices)-1))])
+		if c > 0 && (len(cuts) == 0 || c > cuts[len(cuts)-1]) && c < prices[len(prices)-1] {
+			cuts = append(cuts, c)
+		}
+	}
+	bands := make([]PriceBand, len(cuts)+1)
+	for i := range bands {
+		if i > 0 {
+			bands[i].From = cuts[i-1]
+		}
+		if i < len(cuts) {
+			bands[i].To = cuts[i]
+		}
+	}
+	for _, p := range prices {
+		i, _ := slices.BinarySearch(cuts, p)
+		if i < len(cuts) && cuts[i] == p {
+			i++
+		}
+		bands[i].Count++
+	}
+	return bands
+}
+
+func nice(x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if x <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}

@@ -1,0 +1,191 @@
+// Package rank is phase 2 of search: it keeps every product's ranking
+// features in dense in-memory columns indexed by ordinal, and filters, facets,
+// scores and orders the candidates that phase 1 (Bleve) retrieved — never by
+// reading values back out of the index.
+package rank
+
+import (
+	"strings"
+	"sync"
+
+	"shopsearch/models"
+)
+
+// Ord is a product's ordinal: its row in every column.
+type Ord = uint32
+
+// Store holds the products and their feature columns. Reads take a read
+// lock for the duration of one search's phase 2; writes are per product.
+type Store struct {
+	mu   sync.RWMutex
+	ords map[string]Ord
+
+	products []models.Product // by ordinal; the source of response fields
+	live     []bool           // false once deleted
+
+	// Feature columns, derived from products on every write.
+	price    []float64 // effective price
+	stock    []int64   // -1 when unknown (counts as in stock)
+	sales    []int64
+	listed   []int64 // unix seconds, 0 when unknown
+	selfRun  []bool
+	regions  []uint64 // bit set of deliverable regions; 0 = everywhere
+	brandID  []uint32 // interned normalised brand, 0 = none
+	catPath  []uint32 // interned category path, 0 = none
+	interner interner
+	display  map[uint32]string // brand id → the brand as first written
+	// brandTerms are the analysed forms of the catalog's brands (兰蔻,
+	// lancome for "Lancome/兰蔻"), for recognising brands in queries.
+	brandTerms map[string]bool
+	brandKey   func(brand string) []string
+	regionID   map[string]uint
+}
+
+// NewStore returns a store over products, in order. brandKey turns a
+// brand name into the query terms that name it (nil: none are recognised).
+func NewStore(products []models.Product, brandKey func(string) []string) *Store {
+	s := &Store{ords: make(map[string]Ord, len(products)), regionID: map[string]uint{},
+		display: map[uint32]string{}, brandTerms: map[string]bool{}, brandKey: brandKey}
+	s.interner.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range products {
+		s.put(products[i])
+	}
+	return s
+}
+
+// Len is the number of ordinals, live or deleted.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.products)
+}
+
+// Live is the number of live products.
+func (s *Store) Live() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.ords)
+}
+
+// Put adds or replaces products.
+func (s *Store) Put(products ...models.Product) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range products {
+		s.put(products[i])
+	}
+}
+
+// Delete removes products by id; their ordinals are not reused.
+func (s *Store) Delete(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if o, ok := s.ords[id]; ok {
+			s.live[o] = false
+			delete(s.ords, id)
+		}
+	}
+}
+
+// Get returns a copy of the product with id.
+func (s *Store) Get(id string) (models.Product, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.ords[id]
+	if !ok {
+		return models.Product{}, false
+	}
+	return s.products[o], true
+}
+
+// RegionCode returns the region's bit, registering new codes (up to 64).
+func (s *Store) regionBit(code string) uint64 {
+	id, ok := s.regionID[code]
+	if !ok {
+		if len(s.regionID) >= 64 {
+			return 0
+		}
+		id = uint(len(s.regionID))
+		s.regionID[code] = id
+	}
+	return 1 << id
+}
+
+func (s *Store) put(p models.Product) {
+	o, ok := s.ords[p.ID]
+	if !ok {
+		o = Ord(len(s.products))
+		s.ords[p.ID] = o
+		s.products = append(s.products, models.Product{})
+		s.live = append(s.live, false)
+		s.price = append(s.price, 0)
+		s.stock = append(s.stock, 0)
+		s.sales = append(s.sales, 0)
+		s.listed = append(s.listed, 0)
+		s.selfRun = append(s.selfRun, false)
+		s.regions = append(s.regions, 0)
+		s.brandID = append(s.brandID, 0)
+		s.catPath = append(s.catPath, 0)
+	}
+	s.products[o] = p
+	s.live[o] = true
+	s.price[o] = p.EffectivePrice()
+	s.stock[o] = -1
+	if p.HasStock {
+		s.stock[o] = p.Stock
+	}
+	s.sales[o] = p.Sales30d
+	s.listed[o] = 0
+	if !p.ListedAt.IsZero() {
+		s.listed[o] = p.ListedAt.Unix()
+	}
+	s.selfRun[o] = p.Platform == models.PlatformSelf
+	var bits uint64
+	for _, r := range p.Regions {
+		bits |= s.regionBit(r)
+	}
+	s.regions[o] = bits
+	brand := strings.TrimSpace(p.Brand)
+	s.brandID[o] = s.interner.id(strings.ToLower(brand))
+	if _, ok := s.display[s.brandID[o]]; !ok && brand != "" {
+		s.display[s.brandID[o]] = brand
+		if s.brandKey != nil {
+			for _, k := range s.brandKey(brand) {
+				s.brandTerms[k] = true
+			}
+		}
+	}
+	s.catPath[o] = s.interner.id(strings.TrimSpace(p.Category))
+}
+
+// interner maps strings to small ids and back; id 0 is the empty string.
+type interner struct {
+	ids  map[string]uint32
+	strs []string
+}
+
+func (in *interner) init() {
+	in.ids = map[string]uint32{"": 0}
+	in.strs = []string{""}
+}
+
+func (in *interner) id(s string) uint32 {
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(in.strs))
+	in.ids[s] = id
+	in.strs = append(in.strs, s)
+	return id
+}
+
+// IsBrand reports whether term (normalised, as the analyzer emits it) is
+// the whole name of a brand in the catalog.
+func (s *Store) IsBrand(term string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.brandTerms[term]
+}

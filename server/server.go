@@ -1,0 +1,227 @@
+// Package server is the HTTP API of shopsearch (gin): it validates requests,
+// calls the engine and maps domain errors to HTTP statuses in one table.
+package server
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"shopsearch/models"
+	"shopsearch/query"
+)
+
+// Config holds the server's limits and settings. Zero fields take the
+// values of DefaultConfig, the one place defaults live.
+type Config struct {
+	// AdminToken is the bearer token the write endpoints require. When it is
+	// empty, writes are refused.
+	AdminToken string
+
+	AccessLog io.Writer // one line per request; nil for none
+	ErrorLog  io.Writer // internal errors and panics; nil for os.Stderr
+
+	MaxURLBytes     int           // longest request URI (path and query string)
+	MaxBodyBytes    int64         // largest request body
+	MaxUpsert       int           // most products in one upsert
+	MaxQueryRunes   int           // longest q
+	MaxPageSize     int           // largest size
+	DefaultPageSize int           // size when none is given
+	MaxResults      int           // (page-1)*size must stay below this
+	MaxBrands       int           // most brand filter values
+	SearchTimeout   time.Duration // a search taking longer fails with 503
+}
+
+// DefaultConfig returns the defaults. The search limits are the engine's.
+func DefaultConfig() Config {
+	qc := query.DefaultConfig()
+	return Config{
+		MaxURLBytes:     4 << 10,
+		MaxBodyBytes:    8 << 20,
+		MaxUpsert:       10_000,
+		MaxQueryRunes:   qc.MaxQueryRunes,
+		MaxPageSize:     qc.MaxPageSize,
+		DefaultPageSize: qc.DefaultPageSize,
+		MaxResults:      qc.MaxCandidates,
+		MaxBrands:       50,
+		SearchTimeout:   10 * time.Second,
+	}
+}
+
+func (c *Config) defaults() {
+	def := DefaultConfig()
+	if c.MaxURLBytes <= 0 {
+		c.MaxURLBytes = def.MaxURLBytes
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if c.MaxUpsert <= 0 {
+		c.MaxUpsert = def.MaxUpsert
+	}
+	if c.MaxQueryRunes <= 0 {
+		c.MaxQueryRunes = def.MaxQueryRunes
+	}
+	if c.MaxPageSize <= 0 {
+		c.MaxPageSize = def.MaxPageSize
+	}
+	if c.DefaultPageSize <= 0 || c.DefaultPageSize > c.MaxPageSize {
+		c.DefaultPageSize = min(def.DefaultPageSize, c.MaxPageSize)
+	}
+	if c.MaxResults <= 0 {
+		c.MaxResults = def.MaxResults
+	}
+	if c.MaxBrands <= 0 {
+		c.MaxBrands = def.MaxBrands
+	}
+	if c.SearchTimeout <= 0 {
+		c.SearchTimeout = def.SearchTimeout
+	}
+}
+
+// Server serves the API over one engine.
+type Server struct {
+	cfg      Config
+	engine   *query.Engine
+	router   *gin.Engine
+	errLog   *log.Logger
+	access   *log.Logger // nil when there is no access log
+	tokenSum [sha256.Size]byte
+}
+
+//go:embed web/index.html
+var web embed.FS
+
+// New returns a server over engine. The engine stays the caller's to close.
+func New(cfg Config, engine *query.Engine) *Server {
+	cfg.defaults()
+	s := &Server{cfg: cfg, engine: engine, tokenSum: sha256.Sum256([]byte(cfg.AdminToken))}
+	errOut := cfg.ErrorLog
+	if errOut == nil {
+		errOut = log.Writer()
+	}
+	s.errLog = log.New(errOut, "shopsearch: ", log.LstdFlags)
+	if cfg.AccessLog != nil {
+		s.access = log.New(cfg.AccessLog, "", log.LstdFlags|log.Lmicroseconds)
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.UseRawPath = true // so that an id may hold an escaped slash (%2F)
+	r.UnescapePathValues = true
+	r.Use(s.logRequests, s.recoverPanics, s.limitRequest)
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, models.Errorf(models.ENOTFOUND, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		s.fail(c, errMethod(c.Request.Method, c.Writer.Header().Get("Allow")))
+	})
+
+	r.GET("/", s.index)
+	r.GET("/healthz", s.health)
+	r.GET("/api/search", s.search)
+	r.GET("/api/items/:id", s.getItem)
+	admin := r.Group("/api/items", s.requireAdmin)
+	admin.POST("", s.upsertItems)
+	admin.DELETE("/:id", s.deleteItem)
+	s.router = r
+	return s
+}
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler { return s.router }
+
+func (s *Server) index(c *gin.Context) {
+	page, err := web.ReadFile("web/index.html")
+	if err != nil {
+		s.fail(c, fmt.Errorf("read embedded page: %w", err))
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "+
+		"connect-src 'self'; img-src https: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+}
+
+func (s *Server) health(c *gin.Context) {
+	s.respond(c, http.StatusOK, gin.H{"status": "ok", "products": s.engine.Store().Live()})
+}
+
+// logRequests writes one compact access-log line per request.
+func (s *Server) logRequests(c *gin.Context) {
+	if s.access == nil {
+		c.Next()
+		return
+	}
+	start := time.Now()
+	c.Next()
+	uri := c.Request.URL.RequestURI()
+	if len(uri) > 200 {
+		uri = uri[:200] + "…"
+	}
+	s.access.Printf("%s %s %q %d %dB %.1fms", c.ClientIP(), c.Request.Method, uri,
+		c.Writer.Status(), max(c.Writer.Size(), 0), float64(time.Since(start).Microseconds())/1000)
+}
+
+// recoverPanics turns a panic in a handler into a 500 with the JSON error
+// shape, logging the panic and its stack.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler { // the handler asked to drop the connection
+			panic(v)
+		}
+		s.errLog.Printf("panic serving %s %s: %v\n%s", c.Request.Method, c.Request.URL.Path, v, debug.Stack())
+		if !c.Writer.Written() {
+			s.respondError(c, http.StatusInternalServerError, models.EINTERNAL, "internal error")
+		}
+		c.Abort()
+	}()
+	c.Next()
+}
+
+// limitRequest enforces the URI and body size caps.
+func (s *Server) limitRequest(c *gin.Context) {
+	if n := len(c.Request.RequestURI); n > s.cfg.MaxURLBytes {
+		s.fail(c, models.Errorf(models.ETOOLARGE, "the URL is %d bytes long; the limit is %d", n, s.cfg.MaxURLBytes))
+		return
+	}
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	}
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Next()
+}
+
+// requireAdmin lets a request through only with the admin bearer token.
+func (s *Server) requireAdmin(c *gin.Context) {
+	if s.cfg.AdminToken == "" {
+		s.fail(c, models.Errorf(models.EUNAUTHORIZED,
+			"writes are disabled: start serve with --admin-token or SHOPSEARCH_ADMIN_TOKEN set"))
+		return
+	}
+	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	// Comparing digests keeps the comparison constant-time whatever the
+	// length of the token sent.
+	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="shopsearch"`)
+		s.fail(c, models.Errorf(models.EUNAUTHORIZED, "missing or wrong admin token (Authorization: Bearer <token>)"))
+		return
+	}
+	c.Next()
+}
