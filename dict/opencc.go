@@ -57,10 +57,9 @@ const openccMaxKeyRunes = 32
 // immutable once built and safe for concurrent use.
 type OpenCCConverter struct {
 	stages []*openccStage
-	// trigger is the union of the stages' trigger sets minus the triggers
-	// of chain-neutral stage-1 entries (see openccChainNeutral): a string
-	// without any of these runes is left unchanged by the chain.
-	trigger openccRuneSet
+	// trigger is the fast path: a string that does not hit it is left
+	// unchanged by the chain (see NewOpenCCT2S).
+	trigger openccTrigger
 }
 
 type openccStage struct {
@@ -74,21 +73,11 @@ type openccStage struct {
 	// pairs is a hashed filter of the first two runes of the multi-rune
 	// keys, checked before any multi lookup (false positives only cost a
 	// lookup).
-	pairs openccRuneSet
+	pairs openccBits
 	// multiLens has bit n-1 set for every length n (in runes, n ≥ 2) of a
 	// key starting with the rune.
 	multiLens map[rune]uint32
 	maxRunes  int
-	// trigger holds one rune of every entry of the stage whose value
-	// differs from its key: a string without any of them is left unchanged
-	// by the stage.
-	trigger openccRuneSet
-}
-
-// openccPairKey hashes the first two runes of a key into the BMP-sized
-// domain of an openccRuneSet.
-func openccPairKey(r1, r2 rune) rune {
-	return rune((uint32(r1)*0x9E3779B1 ^ uint32(r2)*0x85EBCA77) >> 16)
 }
 
 // openccRuneSet is a set of runes: a bitmap over the BMP plus a map for the
@@ -117,19 +106,82 @@ func (rs *openccRuneSet) has(r rune) bool {
 	return ok
 }
 
-// containsAny reports whether s contains a rune of rs. The set never holds
-// ASCII runes, so ASCII bytes are skipped without decoding.
-func (rs *openccRuneSet) containsAny(s string) bool {
+// openccBits is a 2^20-bit filter addressed by a hash of two runes.
+type openccBits [1 << 20 / 64]uint64
+
+func openccPairHash(r1, r2 rune) uint32 {
+	return (uint32(r1)*0x9E3779B1 ^ uint32(r2)*0x85EBCA77) >> 12
+}
+
+func (b *openccBits) add(r1, r2 rune) {
+	h := openccPairHash(r1, r2)
+	b[h>>6] |= 1 << (h & 63)
+}
+
+func (b *openccBits) has(r1, r2 rune) bool {
+	h := openccPairHash(r1, r2)
+	return b[h>>6]&(1<<(h&63)) != 0
+}
+
+// openccTrigger recognises strings that may contain the key of a changing
+// entry. Every such key contributes either one of its runes (runes) or two
+// adjacent non-ASCII runes of it (pairs); a string containing the key
+// contains those, so a string that hits neither holds no such key. Pairs
+// are used for keys made only of characters that are also simplified
+// (光碟, 一口吃成): any single rune of them is common in simplified text,
+// while the pair is rare.
+type openccTrigger struct {
+	runes openccRuneSet
+	pairs openccBits
+}
+
+// addKey registers key. lastMap is the character mapping of the last stage:
+// a rune it changes is traditional, rare in simplified text and a trigger
+// anyway (as the key of a TSCharacters entry), so it is preferred.
+func (t *openccTrigger) addKey(key string, lastMap func(rune) rune) {
+	prev, pair := rune(-1), [2]rune{-1, -1}
+	single := rune(-1)
+	for _, r := range key {
+		if r < utf8.RuneSelf {
+			prev = -1
+			continue
+		}
+		if lastMap(r) != r {
+			t.runes.add(r)
+			return
+		}
+		if prev >= 0 && pair[0] < 0 {
+			pair = [2]rune{prev, r}
+		}
+		prev, single = r, r
+	}
+	switch {
+	case pair[0] >= 0:
+		t.pairs.add(pair[0], pair[1])
+	case single >= 0:
+		t.runes.add(single)
+	default:
+		// openccLoadTable rejects all-ASCII keys.
+		panic("opencc: all-ASCII key " + key)
+	}
+}
+
+// hit reports whether s contains a trigger rune or trigger pair. ASCII
+// bytes are skipped without decoding (no trigger is ASCII).
+func (t *openccTrigger) hit(s string) bool {
+	prev := rune(-1)
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			prev = -1
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if rs.has(r) {
+		if t.runes.has(r) || (prev >= 0 && t.pairs.has(prev, r)) {
 			return true
 		}
+		prev = r
 		i += size
 	}
 	return false
@@ -150,8 +202,15 @@ var openccT2S = sync.OnceValue(func() *OpenCCConverter {
 func OpenCCT2S() *OpenCCConverter { return openccT2S() }
 
 // NewOpenCCT2S builds a traditional → simplified converter from the
-// embedded tables. Building parses about 5,000 entries; prefer the shared
-// instance returned by OpenCCT2S.
+// embedded tables. Prefer the shared instance returned by OpenCCT2S.
+//
+// Besides the exclusions (LocalExclusions.txt) and openccIntroducesRareHan,
+// building drops entries that cannot change the output (one-rune identity
+// entries; one-rune stage-1 variants the last stage maps back, such as
+// 台 → 臺 → 台) and computes the fast-path trigger from the entries whose
+// value differs from their key, leaving out the stage-1 phrases the last
+// stage undoes (openccChainNeutral). TestOpenCCPruningPreservesOutput
+// checks the result against a plain implementation of the chain.
 func NewOpenCCT2S() (*OpenCCConverter, error) {
 	excl, err := openccLoadExclusions()
 	if err != nil {
@@ -190,8 +249,7 @@ func NewOpenCCT2S() (*OpenCCConverter, error) {
 		}
 	}
 
-	// Character mapping of the last stage and the runes its phrases use, to
-	// prune entries that cannot change the final output.
+	// Character mapping of the last stage and the runes its phrases use.
 	last := merged[len(merged)-1]
 	lastChar := make(map[rune]rune)
 	lastPhraseRunes := make(map[rune]bool)
@@ -243,20 +301,12 @@ func NewOpenCCT2S() (*OpenCCConverter, error) {
 				}
 			}
 			st.add(e.key, e.value)
-			if e.value == e.key {
-				// Identity phrases (地址 → 地址, 乾坤 → 乾坤) only stop
-				// shorter keys from matching inside them: a string with
-				// no trigger of a changing entry is left unchanged
-				// whether they match or not.
-				continue
-			}
-			trigger := openccTriggerRune(e.key, lastMap)
-			st.trigger.add(trigger)
-			if final || !openccChainNeutral(e.key, e.value, lastMap, lastPhraseRunes) {
-				// Neutral stage-1 phrases (一口吃成 → 一口喫成, undone by
-				// TSCharacters 喫 → 吃) need a trigger to skip stage 1
-				// alone, but not to skip the whole chain.
-				c.trigger.add(trigger)
+			// Identity phrases (地址 → 地址, 乾坤 → 乾坤) only stop shorter
+			// keys from matching inside them, and neutral stage-1
+			// phrases (一口吃成 → 一口喫成) are undone by the last stage:
+			// neither needs a trigger.
+			if e.value != e.key && (final || !openccChainNeutral(e.key, e.value, lastMap, lastPhraseRunes)) {
+				c.trigger.addKey(e.key, lastMap)
 			}
 		}
 		c.stages = append(c.stages, st)
@@ -288,13 +338,13 @@ func openccIntroducesRareHan(key, value string) bool {
 // no rune that value changes occurs in a last-stage phrase (so the last
 // stage maps those runes one by one).
 //
-// This is what makes the trigger sets sound: let s contain no trigger.
-// Stage 1 then only matches identity and neutral entries (any other match
-// would contain its trigger), so its output differs from s only in runes
-// that neutral values changed. In stage 2, a changing key matched over
-// unchanged runes would be a substring of s and contain a trigger, and a
-// key overlapping a changed rune is that rune's one-rune entry, which maps
-// it back. Hence the chain returns s.
+// This is what makes the trigger sound. Let s not hit the trigger. Stage 1
+// then only matches identity and neutral entries (any other match would
+// hold its trigger), so its output differs from s only in runes that
+// neutral values changed. In stage 2, a changing key matched over unchanged
+// runes would be a substring of s and hit the trigger, and a key overlapping
+// a changed rune is that rune's one-rune entry, which maps it back. Hence
+// the chain returns s.
 func openccChainNeutral(key, value string, lastMap func(rune) rune, lastPhraseRunes map[rune]bool) bool {
 	k, v := []rune(key), []rune(value)
 	if len(k) != len(v) {
@@ -311,27 +361,6 @@ func openccChainNeutral(key, value string, lastMap func(rune) rune, lastPhraseRu
 	return true
 }
 
-// openccTriggerRune picks the trigger of a changing entry. Any rune of the
-// key is sound (a string containing the key contains all of its runes); a
-// traditional one (mapped by the last stage) is preferred because such runes
-// are triggers anyway and rare in simplified text. Otherwise the last
-// non-ASCII rune is used: in Taiwan terms the last character tends to be the
-// distinctive one (光碟, 全形, 音效卡). Every key has a non-ASCII rune (see
-// openccLoadTable).
-func openccTriggerRune(key string, lastMap func(rune) rune) rune {
-	trigger := rune(-1)
-	for _, r := range key {
-		if r < utf8.RuneSelf {
-			continue
-		}
-		if lastMap(r) != r {
-			return r
-		}
-		trigger = r
-	}
-	return trigger
-}
-
 // add inserts key → value; keys are unique (NewOpenCCT2S merged the tables).
 func (st *openccStage) add(key, value string) {
 	first, size := utf8.DecodeRuneInString(key)
@@ -341,7 +370,7 @@ func (st *openccStage) add(key, value string) {
 	} else {
 		second, _ := utf8.DecodeRuneInString(key[size:])
 		st.multi[key] = value
-		st.pairs.add(openccPairKey(first, second))
+		st.pairs.add(first, second)
 		st.multiLens[first] |= 1 << (n - 1)
 	}
 	st.first.add(first)
@@ -431,11 +460,11 @@ func openccEachLine(table string, data []byte, fn func(line int, text string) er
 }
 
 // Convert converts traditional Chinese in s to simplified Chinese; other
-// text is copied unchanged. When s contains no rune that could start a
-// conversion (the common case for simplified or ASCII text), s itself is
-// returned without allocating.
+// text is copied unchanged. When s cannot contain a key that changes text
+// (the common case for simplified or ASCII text), s itself is returned
+// without allocating.
 func (c *OpenCCConverter) Convert(s string) string {
-	if !c.trigger.containsAny(s) {
+	if !c.trigger.hit(s) {
 		return s
 	}
 	for _, st := range c.stages {
@@ -449,7 +478,7 @@ func (c *OpenCCConverter) Convert(s string) string {
 // or an unmatched rune) that produced out[i]; src[len(out)] == len(s). It
 // returns src == nil when out == s.
 func (c *OpenCCConverter) convertAligned(s string) (out string, src []int) {
-	if !c.trigger.containsAny(s) {
+	if !c.trigger.hit(s) {
 		return s, nil
 	}
 	out = s
@@ -477,7 +506,7 @@ func (c *OpenCCConverter) convertAligned(s string) (out string, src []int) {
 func (st *openccStage) match(s string, i int, r rune, size int) (n int, value string, ok bool) {
 	if j := i + size; j < len(s) {
 		r2, size2 := utf8.DecodeRuneInString(s[j:])
-		if st.pairs.has(openccPairKey(r, r2)) {
+		if st.pairs.has(r, r2) {
 			if lens := st.multiLens[r]; lens != 0 {
 				// ends[k] is the byte offset after k+1 runes.
 				var ends [openccMaxKeyRunes]int
@@ -510,9 +539,6 @@ func (st *openccStage) match(s string, i int, r rune, size int) (n int, value st
 // non-nil, an alignment of the result to s is appended to it (see
 // convertAligned) and returned; it is nil when s is unchanged.
 func (st *openccStage) convert(s string, src []int) (string, []int) {
-	if !st.trigger.containsAny(s) {
-		return s, nil
-	}
 	var b []byte // nil until the first replacement that changes the text
 	copied := 0  // s[:copied] is already in b
 	for i := 0; i < len(s); {

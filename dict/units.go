@@ -8,7 +8,7 @@ var latinUnits = map[string]string{
 	"g": "g", "gb": "g", "kg": "kg", "mg": "mg", "t": "t", "tb": "t", "mb": "m", "m": "m",
 	"ml": "ml", "l": "l", "cm": "cm", "mm": "mm", "km": "km", "w": "w", "kw": "kw",
 	"v": "v", "mah": "mah", "hz": "hz", "khz": "khz", "ghz": "ghz", "k": "k", "p": "p",
-	"inch": "寸", "in": "寸", "oz": "oz", "lb": "lb", "x": "x", "a": "a",
+	"inch": "寸", "in": "寸", "oz": "oz", "lb": "lb", "a": "a",
 }
 
 // cjkUnits maps a unit or measure word written after a number in Chinese to
