@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"shopsearch/models"
 )
@@ -65,6 +66,14 @@ type Request struct {
 	Offset int
 	Limit  int
 	Facets bool
+
+	// Profile weighs the factors of the relevance order (nil: DefaultProfile).
+	Profile *models.WeightProfile
+	// Rules are the merchandiser rules that apply to this search (already
+	// selected by query or category; Rank checks their validity windows).
+	Rules   []models.Rule
+	Now     time.Time // for rule windows and item age; zero: time.Now()
+	Explain bool
 }
 
 // Hit is one ranked result.
@@ -72,6 +81,8 @@ type Hit struct {
 	Product models.Product
 	Score   float64 // the text score
 	Tier    uint8
+	Rank    float64      // the blended score the relevance order uses
+	Explain *Explanation // with Request.Explain
 }
 
 // Bucket is one facet value and how many results have it.
@@ -105,21 +116,76 @@ type Result struct {
 const maxFacetValues = 20
 
 type scored struct {
-	ord   Ord
-	score float64
-	tier  uint8
+	ord    Ord
+	score  float64 // text score
+	tier   uint8
+	rank   float64 // blended score
+	last   uint8   // 0, 1 out of stock (pushed last), 2 buried
+	pinned int     // 1-based pinned position, 0 = none
 }
 
 // Rank filters, facets, orders and pages the candidates.
 func (s *Store) Rank(cands []Candidate, req Request) Result {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	profile := req.Profile
+	if profile == nil {
+		def := DefaultProfile()
+		profile = &def
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	rs := s.compileRules(req.Rules, now)
 	match := s.filter(req.Filter)
-	rows := make([]scored, 0, len(cands))
+	rows := make([]scored, 0, len(cands)+len(rs.pins))
+	seen := make(map[Ord]int, len(cands))
 	for _, c := range cands {
 		o, ok := s.ords[c.ID]
-		if ok && match(o) {
-			rows = append(rows, scored{o, c.Score, c.Tier})
+		if !ok || !match(o) || rs.hide[o] {
+			continue
+		}
+		if i, dup := seen[o]; dup {
+			if c.Tier < rows[i].tier || c.Tier == rows[i].tier && c.Score > rows[i].score {
+				rows[i].tier, rows[i].score = c.Tier, c.Score
+			}
+			continue
+		}
+		seen[o] = len(rows)
+		rows = append(rows, scored{ord: o, score: c.Score, tier: c.Tier})
+	}
+	// A pinned item is shown at its position for the query even when its
+	// text does not match, unless a filter excludes it.
+	for o, pos := range rs.pins {
+		if !match(o) || rs.hide[o] {
+			continue
+		}
+		if i, ok := seen[o]; ok {
+			rows[i].pinned = pos
+			continue
+		}
+		seen[o] = len(rows)
+		rows = append(rows, scored{ord: o, pinned: pos})
+	}
+	if profile.OutOfStock == "filter" {
+		kept := rows[:0]
+		for _, r := range rows {
+			if s.stock[r.ord] != 0 || r.pinned > 0 {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
+	}
+	sc := s.newScorer(rows, profile, req.Filter.Region, now, rs.catBoost, rs.brandBoost)
+	for i := range rows {
+		r := &rows[i]
+		r.rank = sc.score(r.ord, r.score)
+		if s.stock[r.ord] == 0 && profile.OutOfStock != "keep" {
+			r.last = 1
+		}
+		if rs.bury[r.ord] {
+			r.last = 2
 		}
 	}
 	var res Result
@@ -128,10 +194,16 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 		res.Facets = s.facets(rows, req.Filter.CategoryPrefix)
 	}
 	s.order(rows, req.Sort)
+	rows = placePins(rows)
 	lo := min(req.Offset, len(rows))
 	hi := min(lo+req.Limit, len(rows))
 	for _, r := range rows[lo:hi] {
-		res.Hits = append(res.Hits, Hit{Product: s.products[r.ord], Score: r.score, Tier: r.tier})
+		h := Hit{Product: s.products[r.ord], Score: r.score, Tier: r.tier, Rank: r.rank}
+		if req.Explain {
+			h.Explain = sc.explain(r.ord, r.score, r.tier)
+			h.Explain.Rules = rs.applied(r.ord)
+		}
+		res.Hits = append(res.Hits, h)
 	}
 	return res
 }
@@ -193,13 +265,6 @@ func categoryHasPrefix(path, prefix string) bool {
 }
 
 func (s *Store) order(rows []scored, by Sort) {
-	// Ties fall back to relevance, then to the ordinal, so pages are stable.
-	tie := func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ord, b.ord)
-	}
 	var key func(a, b scored) int
 	switch by {
 	case SortSales:
@@ -211,17 +276,49 @@ func (s *Store) order(rows []scored, by Sort) {
 	case SortNewest:
 		key = func(a, b scored) int { return cmp.Compare(s.listed[b.ord], s.listed[a.ord]) }
 	default:
-		key = func(a, b scored) int { return 0 }
+		key = func(a, b scored) int { return cmp.Compare(b.rank, a.rank) }
 	}
+	// Buried items last, then out-of-stock ones, then partial matches after
+	// full ones; ties fall back to the text score, then the ordinal, so
+	// pages are stable.
 	slices.SortFunc(rows, func(a, b scored) int {
+		if a.last != b.last {
+			return cmp.Compare(a.last, b.last)
+		}
 		if a.tier != b.tier {
 			return cmp.Compare(a.tier, b.tier)
 		}
 		if c := key(a, b); c != 0 {
 			return c
 		}
-		return tie(a, b)
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ord, b.ord)
 	})
+}
+
+// placePins moves every pinned row to its position (1-based), in position
+// order; a position past the end puts the item last.
+func placePins(rows []scored) []scored {
+	var pins []scored
+	rest := make([]scored, 0, len(rows))
+	for _, r := range rows {
+		if r.pinned > 0 {
+			pins = append(pins, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	if len(pins) == 0 {
+		return rows
+	}
+	slices.SortStableFunc(pins, func(a, b scored) int { return cmp.Compare(a.pinned, b.pinned) })
+	for _, p := range pins {
+		i := min(p.pinned-1, len(rest))
+		rest = slices.Insert(rest, i, p)
+	}
+	return rest
 }
 
 func (s *Store) facets(rows []scored, catPrefix string) Facets {

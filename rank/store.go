@@ -24,16 +24,25 @@ type Store struct {
 	live     []bool           // false once deleted
 
 	// Feature columns, derived from products on every write.
-	price    []float64 // effective price
-	stock    []int64   // -1 when unknown (counts as in stock)
-	sales    []int64
-	listed   []int64 // unix seconds, 0 when unknown
-	selfRun  []bool
-	regions  []uint64 // bit set of deliverable regions; 0 = everywhere
-	brandID  []uint32 // interned normalised brand, 0 = none
-	catPath  []uint32 // interned category path, 0 = none
-	interner interner
-	display  map[uint32]string // brand id → the brand as first written
+	price   []float64 // effective price
+	stock   []int64   // -1 when unknown (counts as in stock)
+	sales   []int64
+	listed  []int64 // unix seconds, 0 when unknown
+	selfRun []bool
+	regions []uint64 // bit set of deliverable regions; 0 = everywhere
+	// regionStock is the bit set of regions with stock (per-region stock
+	// when the product has it, else its delivery regions when in stock).
+	regionStock []uint64
+	amount      []float64
+	discount    []float64 // promotion depth: 1 - promo/list price
+	promoTag    []bool
+	impressions []int64
+	clicks      []int64
+	pop         population
+	brandID     []uint32 // interned normalised brand, 0 = none
+	catPath     []uint32 // interned category path, 0 = none
+	interner    interner
+	display     map[uint32]string // brand id → the brand as first written
 	// brandTerms are the analysed forms of the catalog's brands (兰蔻,
 	// lancome for "Lancome/兰蔻"), for recognising brands in queries.
 	brandTerms map[string]bool
@@ -52,7 +61,17 @@ func NewStore(products []models.Product, brandKey func(string) []string) *Store 
 	for i := range products {
 		s.put(products[i])
 	}
+	s.refreshPopulation()
 	return s
+}
+
+// RefreshStats recomputes the catalog-wide statistics that normalise the
+// ranking factors (sales saturation, the CTR prior). Cheap enough to run
+// every few seconds; writes do not trigger it.
+func (s *Store) RefreshStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refreshPopulation()
 }
 
 // Len is the number of ordinals, live or deleted.
@@ -127,6 +146,12 @@ func (s *Store) put(p models.Product) {
 		s.listed = append(s.listed, 0)
 		s.selfRun = append(s.selfRun, false)
 		s.regions = append(s.regions, 0)
+		s.regionStock = append(s.regionStock, 0)
+		s.amount = append(s.amount, 0)
+		s.discount = append(s.discount, 0)
+		s.promoTag = append(s.promoTag, false)
+		s.impressions = append(s.impressions, 0)
+		s.clicks = append(s.clicks, 0)
 		s.brandID = append(s.brandID, 0)
 		s.catPath = append(s.catPath, 0)
 	}
@@ -148,6 +173,25 @@ func (s *Store) put(p models.Product) {
 		bits |= s.regionBit(r)
 	}
 	s.regions[o] = bits
+	var inStock uint64
+	if len(p.RegionStock) > 0 {
+		for r, n := range p.RegionStock {
+			if n > 0 {
+				inStock |= s.regionBit(r)
+			}
+		}
+	} else if s.stock[o] != 0 {
+		inStock = bits
+	}
+	s.regionStock[o] = inStock
+	s.amount[o] = p.SalesAmount30d
+	s.discount[o] = 0
+	if ep := p.EffectivePrice(); p.Price > 0 && ep < p.Price {
+		s.discount[o] = 1 - ep/p.Price
+	}
+	s.promoTag[o] = p.PromoTag != ""
+	s.impressions[o] = p.Impressions
+	s.clicks[o] = p.Clicks
 	brand := strings.TrimSpace(p.Brand)
 	s.brandID[o] = s.interner.id(strings.ToLower(brand))
 	if _, ok := s.display[s.brandID[o]]; !ok && brand != "" {

@@ -1,0 +1,300 @@
+package rank
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"shopsearch/models"
+)
+
+// DefaultProfile is the profile used when none is configured: text
+// relevance dominates, commercial factors order items of similar relevance.
+func DefaultProfile() models.WeightProfile {
+	return models.WeightProfile{
+		Name: "default",
+		Weights: map[string]float64{
+			models.FactorText:     1.0,
+			models.FactorStock:    0.10,
+			models.FactorNew:      0.03,
+			models.FactorSales:    0.08,
+			models.FactorAmount:   0.02,
+			models.FactorPromo:    0.03,
+			models.FactorCategory: 0.05,
+			models.FactorCTR:      0.03,
+			models.FactorSelf:     0.03,
+			models.FactorRegion:   0.05,
+			models.FactorBrand:    0.10,
+			models.FactorCatBoost: 0.10,
+		},
+		OutOfStock:      "last",
+		NewHalfLifeDays: 30,
+	}
+}
+
+// Explanation is why an item ranks where it does.
+type Explanation struct {
+	TextScore     float64            `json:"text_score"`    // raw BM25
+	Tier          uint8              `json:"tier"`          // 0 = every term matched
+	Factors       map[string]float64 `json:"factors"`       // factor value in [0, 1] (boosts [-1, 1])
+	Contributions map[string]float64 `json:"contributions"` // weight × value
+	Score         float64            `json:"score"`         // the sum
+	Rules         []string           `json:"rules,omitempty"`
+	OutOfStock    bool               `json:"out_of_stock,omitempty"`
+}
+
+// population holds catalog-wide statistics that normalise the factors.
+type population struct {
+	salesRef, amountRef float64 // 99th percentiles (saturation points)
+	ctrAlpha, ctrBeta   float64 // Beta prior of CTR, fitted by moments
+	ctrPrior            float64 // its mean
+}
+
+// refreshPopulation recomputes the statistics; callers hold the write lock.
+func (s *Store) refreshPopulation() {
+	var sales, amount []float64
+	var ctrs []float64
+	for o := range s.products {
+		if !s.live[o] {
+			continue
+		}
+		if s.sales[o] > 0 {
+			sales = append(sales, float64(s.sales[o]))
+		}
+		if s.amount[o] > 0 {
+			amount = append(amount, s.amount[o])
+		}
+		if s.impressions[o] >= 100 {
+			ctrs = append(ctrs, float64(s.clicks[o])/float64(s.impressions[o]))
+		}
+	}
+	p := population{salesRef: p99(sales), amountRef: p99(amount), ctrPrior: 0.02, ctrAlpha: 2, ctrBeta: 98}
+	if len(ctrs) >= 30 {
+		var mean, v float64
+		for _, c := range ctrs {
+			mean += c
+		}
+		mean /= float64(len(ctrs))
+		for _, c := range ctrs {
+			v += (c - mean) * (c - mean)
+		}
+		v /= float64(len(ctrs))
+		if mean > 0 && v > 0 && v < mean*(1-mean) {
+			k := mean*(1-mean)/v - 1
+			p.ctrAlpha, p.ctrBeta, p.ctrPrior = mean*k, (1-mean)*k, mean
+		}
+	}
+	s.pop = p
+}
+
+func p99(v []float64) float64 {
+	if len(v) == 0 {
+		return 1
+	}
+	slices.Sort(v)
+	return max(1, v[int(0.99*float64(len(v)-1))])
+}
+
+// scorer computes factor values for one request.
+type scorer struct {
+	s        *Store
+	profile  *models.WeightProfile
+	now      time.Time
+	region   uint64 // the shopper's region bit, 0 = none
+	maxText  float64
+	catShare map[uint32]float64 // category → share among the top text matches
+	brandB   map[uint32]float64
+	catB     []catBoost
+	w        factorVec
+}
+
+type catBoost struct {
+	prefix string
+	value  float64
+}
+
+// newScorer prepares scoring of rows for profile; rows are the filtered candidates.
+func (s *Store) newScorer(rows []scored, profile *models.WeightProfile, region string, now time.Time, extra []catBoost, extraBrand map[string]float64) *scorer {
+	sc := &scorer{s: s, profile: profile, now: now, w: weights(profile)}
+	if id, ok := s.regionID[region]; ok {
+		sc.region = 1 << id
+	}
+	for _, r := range rows {
+		if r.tier == 0 {
+			sc.maxText = max(sc.maxText, r.score)
+		}
+	}
+	if sc.maxText == 0 {
+		for _, r := range rows {
+			sc.maxText = max(sc.maxText, r.score)
+		}
+	}
+	// The query's likely categories: those of its 50 best text matches.
+	top := make([]scored, 0, len(rows))
+	for _, r := range rows {
+		if r.tier == 0 {
+			top = append(top, r)
+		}
+	}
+	slices.SortFunc(top, func(a, b scored) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.ord) - int(b.ord)
+	})
+	if len(top) > 50 {
+		top = top[:50]
+	}
+	counts := map[uint32]int{}
+	best := 0
+	for _, r := range top {
+		if c := s.catPath[r.ord]; c != 0 {
+			counts[c]++
+			best = max(best, counts[c])
+		}
+	}
+	if best > 0 {
+		sc.catShare = make(map[uint32]float64, len(counts))
+		for c, n := range counts {
+			sc.catShare[c] = float64(n) / float64(best)
+		}
+	}
+	sc.brandB = map[uint32]float64{}
+	for b, v := range profile.BrandBoost {
+		if id, ok := s.interner.ids[strings.ToLower(strings.TrimSpace(b))]; ok {
+			sc.brandB[id] += clamp(v, -1, 1)
+		}
+	}
+	for b, v := range extraBrand {
+		if id, ok := s.interner.ids[strings.ToLower(strings.TrimSpace(b))]; ok {
+			sc.brandB[id] += v
+		}
+	}
+	for p, v := range profile.CategoryBoost {
+		sc.catB = append(sc.catB, catBoost{strings.TrimSpace(p), clamp(v, -1, 1)})
+	}
+	sc.catB = append(sc.catB, extra...)
+	return sc
+}
+
+// Factor indexes, in the order of models.Factors.
+const (
+	fText = iota
+	fStock
+	fNew
+	fSales
+	fAmount
+	fPromo
+	fCategory
+	fCTR
+	fSelf
+	fRegion
+	fBrand
+	fCatBoost
+	nFactors
+)
+
+type factorVec [nFactors]float64
+
+// weights resolves a profile's weights into a vector.
+func weights(p *models.WeightProfile) factorVec {
+	var w factorVec
+	for i, name := range models.Factors {
+		w[i] = p.Weights[name]
+	}
+	return w
+}
+
+// factors returns the value of every factor for ordinal o with text score t.
+func (sc *scorer) factors(o Ord, t float64) factorVec {
+	s := sc.s
+	var f factorVec
+	if sc.maxText > 0 {
+		f[fText] = t / sc.maxText
+	}
+	f[fStock] = stockValue(s.stock[o])
+	if l := s.listed[o]; l > 0 && sc.profile.NewHalfLifeDays > 0 {
+		age := max(0, sc.now.Sub(time.Unix(l, 0)).Hours()/24)
+		f[fNew] = math.Exp2(-age / sc.profile.NewHalfLifeDays)
+	}
+	f[fSales] = saturate(float64(s.sales[o]), s.pop.salesRef)
+	f[fAmount] = saturate(s.amount[o], s.pop.amountRef)
+	if d := s.discount[o]; d > 0 || s.promoTag[o] {
+		f[fPromo] = 0.5 + 0.5*min(1, d/0.5)
+	}
+	f[fCategory] = sc.catShare[s.catPath[o]]
+	ctr := (float64(s.clicks[o]) + s.pop.ctrAlpha) / (float64(s.impressions[o]) + s.pop.ctrAlpha + s.pop.ctrBeta)
+	f[fCTR] = min(1, ctr/s.pop.ctrPrior/2) // an item at the prior scores 0.5
+	if s.selfRun[o] {
+		f[fSelf] = 1
+	}
+	if sc.region != 0 && s.regionStock[o]&sc.region != 0 {
+		f[fRegion] = 1
+	}
+	f[fBrand] = clamp(sc.brandB[s.brandID[o]], -1, 1)
+	if len(sc.catB) > 0 {
+		var cb float64
+		path := s.interner.strs[s.catPath[o]]
+		for _, b := range sc.catB {
+			if categoryHasPrefix(path, b.prefix) {
+				cb += b.value
+			}
+		}
+		f[fCatBoost] = clamp(cb, -1, 1)
+	}
+	return f
+}
+
+// score is the weighted sum of the factors.
+func (sc *scorer) score(o Ord, t float64) float64 {
+	f := sc.factors(o, t)
+	var sum float64
+	for i := range f {
+		sum += sc.w[i] * f[i]
+	}
+	return sum
+}
+
+// explain returns the breakdown of score.
+func (sc *scorer) explain(o Ord, t float64, tier uint8) *Explanation {
+	f := sc.factors(o, t)
+	e := &Explanation{TextScore: t, Tier: tier, Factors: map[string]float64{}, Contributions: map[string]float64{},
+		OutOfStock: sc.s.stock[o] == 0}
+	for i, name := range models.Factors {
+		e.Factors[name] = round4(f[i])
+		e.Contributions[name] = round4(sc.w[i] * f[i])
+		e.Score += sc.w[i] * f[i]
+	}
+	e.Score = round4(e.Score)
+	return e
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// stockValue: unknown (-1) counts as in stock.
+func stockValue(stock int64) float64 {
+	switch {
+	case stock == 0:
+		return 0
+	case stock > 0 && stock <= lowStock:
+		return 0.5
+	}
+	return 1
+}
+
+// lowStock is the level at or under which an item is penalised as low stock.
+const lowStock = 5
+
+// saturate maps x ≥ 0 to [0, 1] logarithmically, reaching 1 at ref.
+func saturate(x, ref float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	return min(1, math.Log1p(x)/math.Log1p(ref))
+}
+
+func clamp(x, lo, hi float64) float64 { return max(lo, min(hi, x)) }
