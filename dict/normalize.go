@@ -2,6 +2,7 @@ package dict
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -13,34 +14,79 @@ import (
 //  1. NFKC: full-width forms become ASCII (ＡＢＣ１２３ → ABC123, （） → (),
 //     ideographic space → space, ＊ → *), compatibility characters are
 //     decomposed (㎏ → kg, ① → 1, ﬁ → fi);
-//  2. traditional → simplified Chinese with OpenCC's tables (see
-//     OpenCCConverter): 蘋果手機 → 苹果手机, 記憶體 → 内存, 滑鼠 → 鼠标;
-//  3. lowercase (Unicode simple case mapping, rune by rune), and dash
-//     variants NFKC leaves alone (‐ ‑ ‒ – — ― − ⸺ ⸻) become '-'.
+//  2. lowercase (Unicode simple case mapping, rune by rune: Latin, Greek,
+//     Cyrillic, ...), and the dash variants NFKC leaves alone
+//     (‐ ‑ ‒ – — ― − ⸺ ⸻) become '-';
+//  3. traditional → simplified Chinese with OpenCC's tables (see
+//     OpenCCConverter): 蘋果手機 → 苹果手机, 記憶體 → 内存, 滑鼠 → 鼠标; if this
+//     changes anything, step 2 is applied again to the result (隨身碟 → U盘
+//     → u盘).
 //
-// Punctuation is kept (the tokenizer decides what to drop) and so are × and
-// *. Invalid UTF-8 is replaced by U+FFFD first, as strings.ToValidUTF8 does. Normalize is idempotent on the text it produces from the service's
-// (mostly simplified) titles and returns s itself, without allocating, when
-// nothing changes.
+// Punctuation is kept (the tokenizer decides what to drop), and so are ×
+// and *. Invalid UTF-8 is first replaced by U+FFFD, as strings.ToValidUTF8
+// does. Normalize returns s itself, without allocating, when nothing
+// changes, and is idempotent on catalog titles (TestNormalizeCatalog).
+//
+// Cost: one pass over s for the common cases (ASCII, simplified Chinese,
+// full-width punctuation and letters), allocating only when the text
+// changes; other text goes through x/text's NFKC.
 func Normalize(s string) string {
-	// ASCII fast path: NFKC and OpenCC leave ASCII alone.
-	upper := false
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			break
+	c := OpenCCT2S()
+	simple := normSimple()
+	rewrite := false // some rune changes under steps 1–2
+	hit := false     // s may hold a traditional key (OpenCCConverter trigger)
+	p1, p2 := rune(-1), rune(-1)
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if 'A' <= b && b <= 'Z' {
+				rewrite = true
+			}
+			p1, p2 = -1, -1
+			i++
+			continue
 		}
-		if 'A' <= c && c <= 'Z' {
-			upper = true
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if size == 1 {
+			return normalizeGeneral(s) // invalid UTF-8
 		}
+		if !simple.quiet.has(r) {
+			if _, ok := simple.mapped[r]; !ok {
+				return normalizeGeneral(s)
+			}
+			rewrite = true
+		}
+		if !rewrite && !hit {
+			// Same test as OpenCCConverter.trigger.hit, fused into this pass.
+			hit = c.trigger.hitRune(r, p1, p2)
+		}
+		p1, p2 = r, p1
 	}
-	if i == len(s) {
-		if !upper {
-			return s
+	if rewrite {
+		// No rune of s interacts with its neighbours under NFKC (see
+		// normSimpleTable), so steps 1–2 map rune by rune.
+		var sb strings.Builder
+		sb.Grow(len(s))
+		for _, r := range s {
+			if r < utf8.RuneSelf {
+				sb.WriteByte(byte(normFoldRune(r)))
+			} else if m, ok := simple.mapped[r]; ok {
+				sb.WriteString(m)
+			} else {
+				sb.WriteRune(r)
+			}
 		}
-		return strings.ToLower(s)
+		return normConvert(c, sb.String())
 	}
+	if hit {
+		return normConvert(c, s)
+	}
+	return s
+}
+
+// normalizeGeneral is Normalize for any input, through x/text.
+func normalizeGeneral(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -50,8 +96,15 @@ func Normalize(s string) string {
 	if unorm.NFKC.QuickSpanString(s) != len(s) {
 		s = unorm.NFKC.String(s)
 	}
-	s = OpenCCT2S().Convert(s)
-	return normFold(s)
+	return normConvert(OpenCCT2S(), normFold(s))
+}
+
+// normConvert is step 3 of Normalize on NFKC-normalized, folded text.
+func normConvert(c *OpenCCConverter, s string) string {
+	if out := c.Convert(s); out != s {
+		return normFold(out)
+	}
+	return s
 }
 
 // NormalizeAligned is Normalize plus an alignment of the result to s for
@@ -64,26 +117,19 @@ func Normalize(s string) string {
 // are exactly the positions where src increases. Use SourceSpan to map a
 // span of norm back to s.
 func NormalizeAligned(s string) (norm string, src []int) {
-	isASCII := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			isASCII = false
-			break
-		}
-	}
-	norm = s
-	if !isASCII {
-		// src == nil stands for the identity alignment until the end.
-		norm, src = normValidUTF8Aligned(s)
-		if out, a := normNFKCAligned(norm); a != nil {
-			norm, src = out, normCompose(src, a)
-		}
-		if out, a := OpenCCT2S().convertAligned(norm); a != nil {
-			norm, src = out, normCompose(src, a)
-		}
+	// src == nil stands for the identity alignment until the end.
+	norm, src = normValidUTF8Aligned(s)
+	if out, a := normNFKCAligned(norm); a != nil {
+		norm, src = out, normCompose(src, a)
 	}
 	if out, a := normFoldAligned(norm); a != nil {
 		norm, src = out, normCompose(src, a)
+	}
+	if out, a := OpenCCT2S().convertAligned(norm); a != nil {
+		norm, src = out, normCompose(src, a)
+		if out, a := normFoldAligned(norm); a != nil {
+			norm, src = out, normCompose(src, a)
+		}
 	}
 	if src == nil {
 		src = make([]int, len(norm)+1)
@@ -170,7 +216,7 @@ func normValidUTF8Aligned(s string) (string, []int) {
 // already NFKC). It normalizes s one normalization segment at a time
 // (segments are split at the boundaries reported by NextBoundaryInString,
 // where NFKC of the whole equals the concatenation of NFKC of the parts);
-// each segment is one source unit.
+// each segment is one source unit. s must be valid UTF-8.
 func normNFKCAligned(s string) (string, []int) {
 	if unorm.NFKC.QuickSpanString(s) == len(s) {
 		return s, nil
@@ -204,7 +250,7 @@ func normNFKCAligned(s string) (string, []int) {
 	return string(b), append(src, len(s))
 }
 
-// normFoldRune returns the rune step 3 of Normalize maps r to.
+// normFoldRune returns the rune step 2 of Normalize maps r to.
 func normFoldRune(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
@@ -243,8 +289,8 @@ func normCaseless(r rune) bool {
 	return (r >= 0x3000 && r < 0xA640) || (r >= 0xAC00 && r < 0xFF00)
 }
 
-// normFold applies step 3 of Normalize, returning s itself when nothing
-// changes.
+// normFold applies step 2 of Normalize (without NFKC), returning s itself
+// when nothing changes. s must be valid UTF-8.
 func normFold(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -256,7 +302,7 @@ func normFold(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if size > 1 && normFoldRune(r) != r {
+		if normFoldRune(r) != r {
 			return normFoldFrom(s, i)
 		}
 		i += size
@@ -265,41 +311,69 @@ func normFold(s string) string {
 }
 
 // normFoldFrom folds s, whose prefix s[:from] is known to be unchanged.
-// Invalid UTF-8 bytes are copied as they are.
 func normFoldFrom(s string, from int) string {
-	b := make([]byte, 0, len(s))
-	b = append(b, s[:from]...)
-	for i := from; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if size == 1 && r == utf8.RuneError {
-			b = append(b, s[i])
-			i++
-			continue
-		}
-		b = utf8.AppendRune(b, normFoldRune(r))
-		i += size
+	var sb strings.Builder
+	sb.Grow(len(s))
+	sb.WriteString(s[:from])
+	for _, r := range s[from:] {
+		sb.WriteRune(normFoldRune(r))
 	}
-	return string(b)
+	return sb.String()
 }
 
 // normFoldAligned is normFold with an alignment to s (nil when unchanged);
 // each rune is a unit.
 func normFoldAligned(s string) (string, []int) {
 	out := normFold(s)
-	if out == s {
+	if len(out) == len(s) && out == s {
 		return s, nil
 	}
 	src := make([]int, 0, len(out)+1)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		n := size
-		if !(size == 1 && r == utf8.RuneError) {
-			n = utf8.RuneLen(normFoldRune(r))
-		}
-		for range n {
+	for i, r := range s {
+		for range utf8.RuneLen(normFoldRune(r)) {
 			src = append(src, i)
 		}
-		i += size
 	}
 	return out, append(src, len(s))
 }
+
+// normSimpleTable classifies the non-ASCII runes of the BMP for the single
+// pass of Normalize. A rune is "simple" when NFKC treats it in isolation: it
+// starts a normalization segment and cannot combine with the rune before it
+// (BoundaryBefore), and neither can the first rune of its NFKC mapping. A
+// string of ASCII and simple runes is then a sequence of one-rune segments,
+// so NFKC, and the rune-wise fold, apply rune by rune. Simple runes include
+// the CJK ideographs, kana and CJK punctuation (quiet: unchanged by steps
+// 1–2), the full-width forms and compatibility characters such as ㎏ and ①,
+// and the dashes (mapped). TestNormSimpleTable checks the table against
+// x/text on random strings.
+type normSimpleTable struct {
+	quiet  openccRuneSet
+	mapped map[rune]string // the result of steps 1–2 for the other simple runes
+}
+
+// normSimple returns the shared table, built on first use (about 10ms).
+var normSimple = sync.OnceValue(func() *normSimpleTable {
+	t := &normSimpleTable{mapped: make(map[rune]string)}
+	var buf [utf8.UTFMax]byte
+	for r := rune(utf8.RuneSelf); r < 0x10000; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // surrogates
+		}
+		str := string(buf[:utf8.EncodeRune(buf[:], r)])
+		if !unorm.NFKC.PropertiesString(str).BoundaryBefore() {
+			continue
+		}
+		m := unorm.NFKC.String(str)
+		if m == "" || !unorm.NFKC.PropertiesString(m).BoundaryBefore() {
+			continue
+		}
+		f := normFold(m)
+		if f == str {
+			t.quiet.add(r)
+		} else {
+			t.mapped[r] = f
+		}
+	}
+	return t
+})

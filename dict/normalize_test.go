@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"sort"
 	"strings"
@@ -98,6 +99,8 @@ var normTestCases = []struct{ in, want string }{
 	{"Apple蘋果 iPhone15 Pro手機殼", "apple苹果 iphone15 pro手机壳"},
 	{"ＡＳＵＳ筆記型電腦 16GB記憶體", "asus笔记本电脑 16gb内存"},
 	{"羅技Logitech無線滑鼠M331", "罗技logitech无线鼠标m331"},
+	// Keys with ASCII letters match after lowercasing.
+	{"PN接面 SQL隱碼攻擊", "pn结 sql注入"},
 	// Simplified text is only lowercased.
 	{"得力(deli)10只A6软质网格拉链文件袋", "得力(deli)10只a6软质网格拉链文件袋"},
 }
@@ -156,11 +159,73 @@ func TestNormalizeNoAllocs(t *testing.T) {
 	}
 }
 
+func TestNormalizeConcurrent(t *testing.T) {
+	var inputs []string
+	for _, tc := range normTestCases {
+		inputs = append(inputs, tc.in)
+	}
+	inputs = append(inputs, normTestSimplifiedTitles...)
+	want := make([]string, len(inputs))
+	for i, s := range inputs {
+		want[i] = Normalize(s)
+	}
+	done := make(chan bool)
+	for g := range 8 {
+		go func() {
+			defer func() { done <- true }()
+			for i := range inputs {
+				k := (i + g) % len(inputs)
+				if got := Normalize(inputs[k]); got != want[k] {
+					t.Errorf("Normalize(%q) = %q, want %q", inputs[k], got, want[k])
+				}
+				if got, _ := NormalizeAligned(inputs[k]); got != want[k] {
+					t.Errorf("NormalizeAligned(%q) = %q, want %q", inputs[k], got, want[k])
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
+
 // TestNormCaselessRanges backs the shortcut in normFoldRune.
 func TestNormCaselessRanges(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		if normCaseless(r) && unicode.ToLower(r) != r {
 			t.Fatalf("normCaseless(%U) but unicode.ToLower gives %U", r, unicode.ToLower(r))
+		}
+	}
+}
+
+// TestNormSimpleTable checks the single-pass path of Normalize against the
+// general path (x/text NFKC) on random strings mixing ASCII, simple runes
+// and runes that interact with their neighbours.
+func TestNormSimpleTable(t *testing.T) {
+	simple := normSimple()
+	for r := rune(0x4E00); r <= 0x9FFF; r++ {
+		if !simple.quiet.has(r) {
+			t.Fatalf("CJK ideograph %U is not quiet", r)
+		}
+	}
+	for r := rune(0xFF01); r <= 0xFF5E; r++ {
+		want := string(unicode.ToLower(r - 0xFEE0))
+		if got, ok := simple.mapped[r]; !ok || got != want {
+			t.Errorf("full-width %c: mapped to %q, want %q", r, got, want)
+		}
+	}
+	t.Logf("%d mapped runes", len(simple.mapped))
+	alphabet := []rune("aAeEzZ0 -.,()（）ＡｅＥ　１—–‐ー・、。【】《》“”々〇中文蘋果記憶體滑鼠碟光㎏①ﬁ™Ⅻ½ÅåÉéΩДİſ" +
+		"\u0301\u0308\u0327\u0344\u1100\u1161\u11a8\uac00\u0bc6\u0bbe\u3099\u309a\u304b\u30ab\uff76\uff9e\ufe58\ufe63\ufe0f\u200d")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 50000 {
+		rs := make([]rune, 1+rng.IntN(8))
+		for i := range rs {
+			rs[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(rs)
+		if got, want := Normalize(s), normalizeGeneral(s); got != want {
+			t.Fatalf("Normalize(%+q) = %+q, general path gives %+q", s, got, want)
 		}
 	}
 }
@@ -360,7 +425,14 @@ func TestNormalizeCatalog(t *testing.T) {
 		if n, src := NormalizeAligned(title); n != got || len(src) != len(n)+1 {
 			t.Errorf("NormalizeAligned(%q) = %q, Normalize gives %q", title, n, got)
 		}
-		if got == normTestBaseline(title) {
+		base := normTestBaseline(title)
+		if total%5 == 0 {
+			// The fast path and pruning against the plain chain.
+			if want := openccTestReference(t, base); c.Convert(base) != want {
+				t.Errorf("Convert(%q) = %q, plain chain gives %q", base, c.Convert(base), want)
+			}
+		}
+		if got == base {
 			continue
 		}
 		changed++
@@ -368,7 +440,7 @@ func TestNormalizeCatalog(t *testing.T) {
 		if simplified {
 			changedSimplified++
 		}
-		s := unorm.NFKC.String(title)
+		s := base
 		for i, st := range c.stages {
 			s = normTestTrace(st, s, func(key, value string) {
 				keys[fmt.Sprintf("stage %d %s → %s", i+1, key, value)]++

@@ -16,22 +16,31 @@ import (
 // port github.com/longbridgeapp/opencc v0.3.13, Apache-2.0; see
 // assets/opencc/README.md). They are applied with the semantics of OpenCC's
 // tw2sp configuration (Taiwan standard → mainland simplified, with phrase
-// conversion), extended with the Hong Kong variant tables:
+// conversion), extended with the Hong Kong variant tables of hk2s:
 //
 //	stage 1: LocalPhrases, TWPhrasesRev, TWVariantsRevPhrases, TWVariantsRev,
 //	         HKVariantsRevPhrases, HKVariantsRev
 //	stage 2: TSPhrases, TSCharacters
 //
 // Each stage rewrites its input by forward maximum matching over runes: at
-// every position the longest key of any table of the stage is replaced by its
-// first value (on equal keys the earlier table wins); positions where no key
-// matches are copied unchanged. Stage 2 runs on the output of stage 1.
+// every position the longest key of any table of the stage is replaced by
+// its first value (on equal keys the earlier table wins); positions where no
+// key matches are copied unchanged. Stage 2 runs on the output of stage 1.
+// (OpenCC itself first segments the text with TSPhrases and lets the first
+// table of a group with any match win; the results differ only where a
+// later table has a longer key at the same position.)
 //
-// Two project-local files sit next to the OpenCC tables:
-// LocalExclusions.txt removes keys whose conversion damages ordinary
-// simplified text (the service's input is mostly simplified already), and
-// LocalPhrases.txt adds a few Taiwan terms that OpenCC lacks. Both are
-// documented in the README.
+// Deviations from the OpenCC tables, all for text that is mostly simplified
+// already:
+//   - LocalExclusions.txt drops the keys whose conversion damages ordinary
+//     simplified text (文件 → 文档, 面板 → 皮肤, 么 → 幺, 著 → 着, ...);
+//   - LocalPhrases.txt adds Taiwan terms OpenCC lacks (筆記型電腦) and
+//     guards against matches across word boundaries (防滑鼠垫);
+//   - entries producing a Han character of the extension blocks are skipped
+//     (openccIntroducesRareHan);
+//   - keys with upper-case ASCII are also matched in lower case, because
+//     Normalize lowercases before converting.
+// The README in assets/opencc/ documents the files.
 
 //go:embed assets/opencc/*.txt
 var openccAssets embed.FS
@@ -73,7 +82,7 @@ type openccStage struct {
 	// pairs is a hashed filter of the first two runes of the multi-rune
 	// keys, checked before any multi lookup (false positives only cost a
 	// lookup).
-	pairs openccBits
+	pairs openccPairFilter
 	// multiLens has bit n-1 set for every length n (in runes, n ≥ 2) of a
 	// key starting with the rune.
 	multiLens map[rune]uint32
@@ -106,82 +115,135 @@ func (rs *openccRuneSet) has(r rune) bool {
 	return ok
 }
 
-// openccBits is a 2^20-bit filter addressed by a hash of two runes.
-type openccBits [1 << 20 / 64]uint64
-
-func openccPairHash(r1, r2 rune) uint32 {
-	return (uint32(r1)*0x9E3779B1 ^ uint32(r2)*0x85EBCA77) >> 12
+// openccMix hashes an n-gram of runes packed into x (21 bits per rune).
+func openccMix(x uint64) uint64 {
+	// splitmix64 finaliser.
+	x ^= x >> 30
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 27
+	x *= 0x94D049BB133111EB
+	x ^= x >> 31
+	return x
 }
 
-func (b *openccBits) add(r1, r2 rune) {
-	h := openccPairHash(r1, r2)
-	b[h>>6] |= 1 << (h & 63)
+func openccPack2(r1, r2 rune) uint64     { return uint64(r1)<<21 | uint64(r2) }
+func openccPack3(r1, r2, r3 rune) uint64 { return uint64(r1)<<42 | uint64(r2)<<21 | uint64(r3) }
+
+// openccPairFilter is a 2^16-bit one-hash filter over packed rune pairs.
+type openccPairFilter [1 << 16 / 64]uint64
+
+func (f *openccPairFilter) add(x uint64) {
+	h := openccMix(x) >> 48
+	f[h>>6] |= 1 << (h & 63)
 }
 
-func (b *openccBits) has(r1, r2 rune) bool {
-	h := openccPairHash(r1, r2)
-	return b[h>>6]&(1<<(h&63)) != 0
+func (f *openccPairFilter) has(x uint64) bool {
+	h := openccMix(x) >> 48
+	return f[h>>6]&(1<<(h&63)) != 0
+}
+
+// openccBloom is a 2^20-bit Bloom filter with two hash functions over
+// packed rune n-grams; with the few hundred n-grams of the trigger its
+// false-positive rate is below 10^-6 per lookup.
+type openccBloom [1 << 20 / 64]uint64
+
+func (b *openccBloom) add(x uint64) {
+	h := openccMix(x)
+	h1, h2 := h>>44, (h>>20)&(1<<20-1)
+	b[h1>>6] |= 1 << (h1 & 63)
+	b[h2>>6] |= 1 << (h2 & 63)
+}
+
+func (b *openccBloom) has(x uint64) bool {
+	h := openccMix(x)
+	h1, h2 := h>>44, (h>>20)&(1<<20-1)
+	return b[h1>>6]&(1<<(h1&63)) != 0 && b[h2>>6]&(1<<(h2&63)) != 0
 }
 
 // openccTrigger recognises strings that may contain the key of a changing
-// entry. Every such key contributes either one of its runes (runes) or two
-// adjacent non-ASCII runes of it (pairs); a string containing the key
-// contains those, so a string that hits neither holds no such key. Pairs
-// are used for keys made only of characters that are also simplified
-// (光碟, 一口吃成): any single rune of them is common in simplified text,
-// while the pair is rare.
+// entry. Every such key contributes one of its runes, or two or three
+// adjacent non-ASCII runes of it (an n-gram); a string containing the key
+// contains them, so a string that hits none holds no such key. N-grams are
+// used for keys made only of characters that are also simplified (光碟,
+// 工作列, 一口吃成): each of their runes is common in simplified text, the
+// n-gram is not.
 type openccTrigger struct {
-	runes openccRuneSet
-	pairs openccBits
+	runes  openccRuneSet
+	ngrams openccBloom
 }
 
 // addKey registers key. lastMap is the character mapping of the last stage:
 // a rune it changes is traditional, rare in simplified text and a trigger
-// anyway (as the key of a TSCharacters entry), so it is preferred.
+// anyway (as the key of a TSCharacters entry), so it is preferred; then the
+// first three adjacent non-ASCII runes, then two, then a single rune.
 func (t *openccTrigger) addKey(key string, lastMap func(rune) rune) {
-	prev, pair := rune(-1), [2]rune{-1, -1}
-	single := rune(-1)
+	var run []rune // current run of adjacent non-ASCII runes
+	var pair, single []rune
 	for _, r := range key {
 		if r < utf8.RuneSelf {
-			prev = -1
+			run = run[:0]
 			continue
 		}
 		if lastMap(r) != r {
 			t.runes.add(r)
 			return
 		}
-		if prev >= 0 && pair[0] < 0 {
-			pair = [2]rune{prev, r}
+		run = append(run, r)
+		switch n := len(run); {
+		case n >= 3:
+			t.ngrams.add(openccPack3(run[n-3], run[n-2], run[n-1]))
+			return
+		case n == 2 && pair == nil:
+			pair = []rune{run[0], run[1]}
+		case single == nil:
+			single = []rune{r}
 		}
-		prev, single = r, r
 	}
 	switch {
-	case pair[0] >= 0:
-		t.pairs.add(pair[0], pair[1])
-	case single >= 0:
-		t.runes.add(single)
+	case pair != nil:
+		t.ngrams.add(openccPack2(pair[0], pair[1]))
+	case single != nil:
+		t.runes.add(single[0])
 	default:
 		// openccLoadTable rejects all-ASCII keys.
 		panic("opencc: all-ASCII key " + key)
 	}
 }
 
-// hit reports whether s contains a trigger rune or trigger pair. ASCII
-// bytes are skipped without decoding (no trigger is ASCII).
+// hitRune reports whether the non-ASCII rune r, preceded in its run of
+// non-ASCII runes by p1 and then p2 (-1 where the run is shorter), is a
+// trigger rune or ends a trigger n-gram.
+func (t *openccTrigger) hitRune(r, p1, p2 rune) bool {
+	if t.runes.has(r) {
+		return true
+	}
+	if p1 >= 0 {
+		if t.ngrams.has(openccPack2(p1, r)) {
+			return true
+		}
+		if p2 >= 0 && t.ngrams.has(openccPack3(p2, p1, r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hit reports whether s contains a trigger rune or n-gram. ASCII bytes are
+// skipped without decoding (no trigger holds ASCII).
 func (t *openccTrigger) hit(s string) bool {
-	prev := rune(-1)
+	p1, p2 := rune(-1), rune(-1) // previous two runes of the current non-ASCII run
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			prev = -1
+			p1, p2 = -1, -1
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if t.runes.has(r) || (prev >= 0 && t.pairs.has(prev, r)) {
+		if t.hitRune(r, p1, p2) {
 			return true
 		}
-		prev = r
+		p1, p2 = r, p1
 		i += size
 	}
 	return false
@@ -208,7 +270,7 @@ func OpenCCT2S() *OpenCCConverter { return openccT2S() }
 // building drops entries that cannot change the output (one-rune identity
 // entries; one-rune stage-1 variants the last stage maps back, such as
 // 台 → 臺 → 台) and computes the fast-path trigger from the entries whose
-// value differs from their key, leaving out the stage-1 phrases the last
+// value differs from their key, leaving out the stage-1 entries the last
 // stage undoes (openccChainNeutral). TestOpenCCPruningPreservesOutput
 // checks the result against a plain implementation of the chain.
 func NewOpenCCT2S() (*OpenCCConverter, error) {
@@ -227,8 +289,8 @@ func NewOpenCCT2S() (*OpenCCConverter, error) {
 				return nil, err
 			}
 			for _, e := range entries {
-				if _, drop := excl[table+"\t"+e.key]; drop {
-					excl[table+"\t"+e.key] = true
+				if _, drop := excl[table+"\t"+e.line]; drop {
+					excl[table+"\t"+e.line] = true
 					continue
 				}
 				if seen[e.key] {
@@ -271,6 +333,7 @@ func NewOpenCCT2S() (*OpenCCConverter, error) {
 		}
 		return r
 	}
+	phraseSafe := openccPhraseSafe(merged, lastMap)
 
 	c := &OpenCCConverter{}
 	for i, entries := range merged {
@@ -305,7 +368,7 @@ func NewOpenCCT2S() (*OpenCCConverter, error) {
 			// keys from matching inside them, and neutral stage-1
 			// phrases (一口吃成 → 一口喫成) are undone by the last stage:
 			// neither needs a trigger.
-			if e.value != e.key && (final || !openccChainNeutral(e.key, e.value, lastMap, lastPhraseRunes)) {
+			if e.value != e.key && (final || !openccChainNeutral(e.key, e.value, lastMap, phraseSafe)) {
 				c.trigger.addKey(e.key, lastMap)
 			}
 		}
@@ -317,9 +380,10 @@ func NewOpenCCT2S() (*OpenCCConverter, error) {
 // openccIntroducesRareHan reports whether value contains a Han character
 // outside the basic CJK Unified Ideographs block (U+4E00–U+9FFF), i.e. in
 // Extension A (U+3400–U+4DBF) or on planes 2 and 3, that key does not
-// contain. Such entries are skipped: OpenCC maps about 700 traditional
-// characters to "analogically simplified" forms that exist only in the
-// extension blocks (頫 → 𫖯, 撝 → 㧑, 餸 → 𩠌, 二噁英 → 二𫫇英). Mainland text keeps
+// contain. Such entries are skipped: OpenCC maps 1,251 traditional
+// characters (710 of the basic block) to "analogically simplified" forms
+// that exist only in the extension blocks (頫 → 𫖯, 撝 → 㧑, 餸 → 𩠌,
+// 二噁英 → 二𫫇英). Mainland text keeps
 // writing the traditional form (赵孟頫, 张撝之) because the extension
 // characters are missing from input methods and fonts, so converting would
 // alter ordinary simplified text and produce text no query contains.
@@ -335,17 +399,18 @@ func openccIntroducesRareHan(key, value string) bool {
 // openccChainNeutral reports whether the stage-1 entry key → value is undone
 // by the last stage: both have the same number of runes, the last stage's
 // character mapping takes every rune of value back to the rune of key, and
-// no rune that value changes occurs in a last-stage phrase (so the last
-// stage maps those runes one by one).
+// every rune that value changes is phrase-safe (see openccPhraseSafe).
 //
 // This is what makes the trigger sound. Let s not hit the trigger. Stage 1
 // then only matches identity and neutral entries (any other match would
 // hold its trigger), so its output differs from s only in runes that
-// neutral values changed. In stage 2, a changing key matched over unchanged
-// runes would be a substring of s and hit the trigger, and a key overlapping
-// a changed rune is that rune's one-rune entry, which maps it back. Hence
-// the chain returns s.
-func openccChainNeutral(key, value string, lastMap func(rune) rune, lastPhraseRunes map[rune]bool) bool {
+// neutral values changed. In stage 2, no phrase can overlap such a rune (it
+// would contain a traditional rune that is not one of them, hence a rune of
+// s, and every traditional rune is a trigger); a changing key matched over
+// unchanged runes would be a substring of s and hit the trigger; so each
+// changed rune is converted by its one-rune entry, back to the rune of s.
+// Hence the chain returns s.
+func openccChainNeutral(key, value string, lastMap func(rune) rune, phraseSafe func(rune) bool) bool {
 	k, v := []rune(key), []rune(value)
 	if len(k) != len(v) {
 		return false
@@ -354,11 +419,65 @@ func openccChainNeutral(key, value string, lastMap func(rune) rune, lastPhraseRu
 		if v[i] == k[i] {
 			continue
 		}
-		if lastMap(v[i]) != k[i] || lastPhraseRunes[v[i]] {
+		if lastMap(v[i]) != k[i] || !phraseSafe(v[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// openccPhraseSafe returns a predicate for runes that a neutral stage-1
+// entry may produce: r is safe if every phrase of the last stage containing
+// r also contains a traditional rune (one the last stage's character mapping
+// changes, hence a trigger) that no candidate neutral entry produces. For
+// example 戶 (HKVariantsRev 户 → 戶) occurs in TSPhrases 踅門瞭戶, whose 門
+// would be in the input.
+func openccPhraseSafe(merged [][]openccEntry, lastMap func(rune) rune) func(rune) bool {
+	// Runes produced by stage-1 entries that pass the other conditions of
+	// openccChainNeutral: a superset of those neutral entries produce.
+	produced := make(map[rune]bool)
+	for _, entries := range merged[:len(merged)-1] {
+		for _, e := range entries {
+			k, v := []rune(e.key), []rune(e.value)
+			if len(k) != len(v) {
+				continue
+			}
+			ok := true
+			for i := range k {
+				if v[i] != k[i] && lastMap(v[i]) != k[i] {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			for i := range k {
+				if v[i] != k[i] {
+					produced[v[i]] = true
+				}
+			}
+		}
+	}
+	unsafe := make(map[rune]bool)
+	for _, e := range merged[len(merged)-1] {
+		rs := []rune(e.key)
+		if len(rs) < 2 {
+			continue
+		}
+		anchored := false
+		for _, r := range rs {
+			if lastMap(r) != r && !produced[r] {
+				anchored = true
+				break
+			}
+		}
+		if !anchored {
+			for _, r := range rs {
+				unsafe[r] = true
+			}
+		}
+	}
+	return func(r rune) bool { return !unsafe[r] }
 }
 
 // add inserts key → value; keys are unique (NewOpenCCT2S merged the tables).
@@ -370,19 +489,22 @@ func (st *openccStage) add(key, value string) {
 	} else {
 		second, _ := utf8.DecodeRuneInString(key[size:])
 		st.multi[key] = value
-		st.pairs.add(first, second)
+		st.pairs.add(openccPack2(first, second))
 		st.multiLens[first] |= 1 << (n - 1)
 	}
 	st.first.add(first)
 	st.maxRunes = max(st.maxRunes, n)
 }
 
-type openccEntry struct{ key, value string }
+// openccEntry is a table entry; line is the key as written in the file
+// (key differs for the lower-case variant of a key, see openccLoadTable).
+type openccEntry struct{ key, value, line string }
 
 // openccLoadTable parses an OpenCC text dictionary: one entry per line,
 // "key<TAB>value1 value2 ...". Only the first value is kept; lines that are
 // empty or start with '#' are ignored (OpenCC's own files have neither, the
-// local files use them for comments).
+// local files use them for comments). A key with upper-case ASCII letters
+// (TWPhrasesRev PN接面, SQL隱碼攻擊) is also returned in lower case.
 func openccLoadTable(table string) ([]openccEntry, error) {
 	data, err := openccAssets.ReadFile(openccAssetDir + table + ".txt")
 	if err != nil {
@@ -405,10 +527,27 @@ func openccLoadTable(table string) ([]openccEntry, error) {
 			// The fast path relies on every key holding a non-ASCII rune.
 			return fmt.Errorf("opencc: %s.txt:%d: all-ASCII key %q", table, line, key)
 		}
-		entries = append(entries, openccEntry{key, value})
+		entries = append(entries, openccEntry{key, value, key})
+		if lower := openccLowerASCII(key); lower != key {
+			// Normalize lowercases before converting (PN接面 → pn接面).
+			entries = append(entries, openccEntry{lower, value, key})
+		}
 		return nil
 	})
 	return entries, err
+}
+
+// openccLowerASCII lowercases the ASCII letters of s.
+func openccLowerASCII(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
 }
 
 // openccLoadExclusions parses LocalExclusions.txt ("Table<TAB>key", '#'
@@ -506,7 +645,7 @@ func (c *OpenCCConverter) convertAligned(s string) (out string, src []int) {
 func (st *openccStage) match(s string, i int, r rune, size int) (n int, value string, ok bool) {
 	if j := i + size; j < len(s) {
 		r2, size2 := utf8.DecodeRuneInString(s[j:])
-		if st.pairs.has(r, r2) {
+		if st.pairs.has(openccPack2(r, r2)) {
 			if lens := st.multiLens[r]; lens != 0 {
 				// ends[k] is the byte offset after k+1 runes.
 				var ends [openccMaxKeyRunes]int

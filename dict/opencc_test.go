@@ -260,7 +260,7 @@ func openccTestReference(t *testing.T, s string) string {
 					t.Fatal(err)
 				}
 				for _, e := range entries {
-					if _, x := excl[table+"\t"+e.key]; x || seen[e.key] {
+					if _, x := excl[table+"\t"+e.line]; x || seen[e.key] {
 						continue
 					}
 					seen[e.key] = true

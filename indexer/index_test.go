@@ -191,4 +191,3 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Fatalf("temp files left behind: %v", entries)
 	}
 }
-

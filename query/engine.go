@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -98,6 +99,12 @@ type Engine struct {
 	store *rank.Store
 	an    *dict.Analyzer
 	cfg   Config
+
+	// wmu serialises writers, so that the catalog (its log and index) and
+	// the store apply concurrent writes of one id in the same order.
+	wmu       sync.Mutex
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens the published catalog of dataDir and returns an engine over it.
@@ -133,8 +140,12 @@ func BrandTerms(an *dict.Analyzer) func(string) []string {
 	}
 }
 
-// Close closes the catalog.
-func (e *Engine) Close() error { return e.cat.Close() }
+// Close closes the catalog. Later calls return the first call's result
+// (closing a Bleve index twice panics).
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() { e.closeErr = e.cat.Close() })
+	return e.closeErr
+}
 
 // Upsert validates products, makes them durable in the catalog and visible
 // to the next search. Nothing is applied if any product is invalid.
@@ -144,6 +155,8 @@ func (e *Engine) Upsert(products []models.Product) error {
 			return fmt.Errorf("product %d (%q): %w", i+1, products[i].ID, err)
 		}
 	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
 	if err := e.cat.Upsert(products); err != nil {
 		return err
 	}
@@ -153,6 +166,8 @@ func (e *Engine) Upsert(products []models.Product) error {
 
 // Delete removes products by id.
 func (e *Engine) Delete(ids []string) error {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
 	if err := e.cat.Delete(ids); err != nil {
 		return err
 	}
@@ -258,16 +273,17 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		}
 		cands = appendNew(cands, partial)
 	}
-	if len(cands) > len(exact) {
-		resp.Relaxed = e.relaxed(plan, exact, cands[len(exact):])
-	}
-	res := e.store.Rank(cands, rank.Request{
+	rreq := rank.Request{
 		Filter: req.Filter,
 		Sort:   req.Sort,
 		Offset: (req.Page - 1) * req.Size,
 		Limit:  req.Size,
 		Facets: req.Facets,
-	})
+	}
+	res := e.store.Rank(cands, rreq)
+	if len(cands) > len(exact) {
+		resp.Relaxed = e.relaxed(plan, exact, cands[len(exact):], rreq, res.Total)
+	}
 	resp.Total = res.Total
 	if req.Facets {
 		resp.Facets = &res.Facets
@@ -308,7 +324,8 @@ func (e *Engine) relaxSteps(plan Plan) []int {
 		return nil
 	}
 	var steps []int
-	if m := int(math.Ceil(e.cfg.RelaxShould * float64(others))); m < others && m > 1 {
+	// Without a brand, needing one term is the last step already.
+	if m := int(math.Ceil(e.cfg.RelaxShould * float64(others))); m < others && (m > 1 || len(plan.Brands) > 0) {
 		steps = append(steps, m)
 	}
 	if len(plan.Brands) > 0 {
@@ -333,23 +350,38 @@ func appendNew(a, b []rank.Candidate) []rank.Candidate {
 	return a
 }
 
-// relaxed describes a relaxed result: how many items are exact matches and
-// which terms the best partial match lacks.
-func (e *Engine) relaxed(plan Plan, exact, partial []rank.Candidate) *Relaxed {
-	r := &Relaxed{Exact: len(exact), Dropped: []string{}}
-	for _, c := range partial {
-		if p, ok := e.store.Get(c.ID); ok {
-			have := map[string]bool{}
-			for _, t := range e.an.Analyze(p.Title + " " + p.Subtitle + " " + p.Brand + " " + p.Category) {
-				have[t.Term] = true
-			}
-			for _, t := range plan.Required {
-				if !have[t] {
-					r.Dropped = append(r.Dropped, t)
-				}
+// relaxed describes a relaxed result as the shopper sees it, after the
+// filters: how many items are exact matches (they come first) and which
+// terms the best partial match lacks. It is nil when the filters left no
+// partial match. total is the number of filtered results, exact and partial;
+// exact holds fewer than RelaxBelow candidates, so counting its filtered
+// items is cheap.
+func (e *Engine) relaxed(plan Plan, exact, partial []rank.Candidate, req rank.Request, total int) *Relaxed {
+	req.Offset, req.Facets, req.Explain = 0, false, false
+	req.Limit = 0
+	n := 0
+	if len(exact) > 0 {
+		n = e.store.Rank(exact, req).Total
+	}
+	if total <= n {
+		return nil
+	}
+	r := &Relaxed{Exact: n, Dropped: []string{}}
+	// The best partial match that passes the filters: among the best few by
+	// text first, which is all it takes unless the filters are narrow.
+	req.Sort, req.Limit = rank.SortRelevance, 1
+	const few = 16
+	best := e.store.Rank(partial[:min(few, len(partial))], req).Hits
+	if len(best) == 0 && len(partial) > few {
+		best = e.store.Rank(partial[few:], req).Hits
+	}
+	if len(best) > 0 {
+		have := indexedTerms(e.an, best[0].Product)
+		for _, t := range plan.Required {
+			if !have[t] {
+				r.Dropped = append(r.Dropped, t)
 			}
 		}
-		break
 	}
 	if r.Exact == 0 {
 		r.Message = fmt.Sprintf("没有找到完全匹配的商品，为您推荐部分匹配的结果（不含：%s）", strings.Join(r.Dropped, " "))
@@ -357,6 +389,25 @@ func (e *Engine) relaxed(plan Plan, exact, partial []rank.Candidate) *Relaxed {
 		r.Message = fmt.Sprintf("完全匹配的商品有 %d 件，其后为部分匹配的结果", r.Exact)
 	}
 	return r
+}
+
+// indexedTerms are the terms of what the index holds of p (see
+// indexer.searchText): title, subtitle, brand, the last category level and
+// the attribute values.
+func indexedTerms(an *dict.Analyzer, p models.Product) map[string]bool {
+	cat := p.Category
+	if i := strings.LastIndexAny(cat, ">/"); i >= 0 {
+		cat = cat[i+1:]
+	}
+	parts := []string{p.Title, p.Subtitle, p.Brand, cat}
+	for _, v := range p.Attrs {
+		parts = append(parts, v)
+	}
+	have := map[string]bool{}
+	for _, t := range an.Analyze(strings.Join(parts, " \n ")) {
+		have[t.Term] = true
+	}
+	return have
 }
 
 func filtered(f rank.Filter) bool {

@@ -26,7 +26,7 @@ func (p Plan) Empty() bool { return len(p.Required) == 0 && len(p.Phrases) == 0 
 // the query is relaxed.
 func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 	var p Plan
-	for _, c := range q.Clauses {
+	for _, c := range plainRuns(q.Clauses) {
 		toks := a.Analyze(c.Text)
 		var leaves []string
 		for _, t := range toks {
@@ -58,6 +58,23 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 	}
 	return p
 }
+
+// plainRuns joins each run of consecutive plain words (neither quoted nor
+// negated) into one clause, so that the analyzer sees them as typed: "256 GB"
+// is one token (256g), as it is in the titles, not 256 and gb.
+func plainRuns(cs []Clause) []Clause {
+	out := make([]Clause, 0, len(cs))
+	for _, c := range cs {
+		if n := len(out); n > 0 && isPlain(c) && isPlain(out[n-1]) {
+			out[n-1].Text += " " + c.Text
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isPlain(c Clause) bool { return !c.Phrase && !c.Negated }
 
 // bleveQuery is the phase-1 query. Strict: every required leaf and phrase.
 // Relaxed: every brand leaf, and at least minShould of the other leaves.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"shopsearch/models"
 )
@@ -195,8 +196,8 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 	}
 	s.order(rows, req.Sort)
 	rows = placePins(rows)
-	lo := min(req.Offset, len(rows))
-	hi := min(lo+req.Limit, len(rows))
+	lo := min(max(req.Offset, 0), len(rows))
+	hi := min(lo+max(req.Limit, 0), len(rows))
 	for _, r := range rows[lo:hi] {
 		h := Hit{Product: s.products[r.ord], Score: r.score, Tier: r.tier, Rank: r.rank}
 		if req.Explain {
@@ -230,7 +231,8 @@ func (s *Store) filter(f Filter) func(Ord) bool {
 			regionUnknown = true
 		}
 	}
-	prefix := strings.TrimSpace(f.CategoryPrefix)
+	prefix := normCategory(f.CategoryPrefix)
+	priced := f.PriceMin > 0 || f.PriceMax > 0
 	return func(o Ord) bool {
 		if !s.live[o] {
 			return false
@@ -241,8 +243,8 @@ func (s *Store) filter(f Filter) func(Ord) bool {
 		if prefix != "" && !categoryHasPrefix(s.interner.strs[s.catPath[o]], prefix) {
 			return false
 		}
-		p := s.price[o]
-		if f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax {
+		// An item without a price is in no price range.
+		if p := s.price[o]; priced && (p <= 0 || f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax) {
 			return false
 		}
 		if f.Platform != "" && (f.Platform == models.PlatformSelf) != s.selfRun[o] {
@@ -251,15 +253,46 @@ func (s *Store) filter(f Filter) func(Ord) bool {
 		if f.InStock && s.stock[o] == 0 {
 			return false
 		}
-		if f.Region != "" && s.regions[o] != 0 && (regionUnknown || s.regions[o]&region == 0) {
+		if f.Region != "" && !s.delivers(o, f.Region, region, regionUnknown) {
 			return false
 		}
 		return true
 	}
 }
 
+// delivers reports whether item o delivers to region code, whose bit is
+// region (unknown: the code has no bit). An item with no regions delivers
+// everywhere; codes past the 64 that have bits are checked by name.
+func (s *Store) delivers(o Ord, code string, region uint64, unknown bool) bool {
+	more := s.moreRegions[o]
+	if s.regions[o] == 0 && len(more) == 0 {
+		return true
+	}
+	if unknown {
+		return slices.Contains(more, code)
+	}
+	return s.regions[o]&region != 0
+}
+
+// normCategory is a category path with its levels trimmed and empty levels
+// dropped: " 数码 > 手机> " → 数码>手机.
+func normCategory(path string) string {
+	if strings.IndexFunc(path, unicode.IsSpace) < 0 && !strings.Contains(path, ">>") &&
+		!strings.HasPrefix(path, ">") && !strings.HasSuffix(path, ">") {
+		return path
+	}
+	levels := strings.Split(path, ">")
+	out := levels[:0]
+	for _, l := range levels {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, ">")
+}
+
 // categoryHasPrefix matches whole levels: 数码>手机 is a prefix of
-// 数码>手机>智能手机 but not of 数码>手机壳.
+// 数码>手机>智能手机 but not of 数码>手机壳. Both are normalised paths.
 func categoryHasPrefix(path, prefix string) bool {
 	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '>')
 }
@@ -270,7 +303,14 @@ func (s *Store) order(rows []scored, by Sort) {
 	case SortSales:
 		key = func(a, b scored) int { return cmp.Compare(s.sales[b.ord], s.sales[a.ord]) }
 	case SortPriceAsc:
-		key = func(a, b scored) int { return cmp.Compare(s.price[a.ord], s.price[b.ord]) }
+		// Items without a price (0) go after the priced ones, not first.
+		key = func(a, b scored) int {
+			pa, pb := s.price[a.ord], s.price[b.ord]
+			if (pa > 0) != (pb > 0) {
+				return cmp.Compare(pb, pa)
+			}
+			return cmp.Compare(pa, pb)
+		}
 	case SortPriceDesc:
 		key = func(a, b scored) int { return cmp.Compare(s.price[b.ord], s.price[a.ord]) }
 	case SortNewest:
@@ -278,15 +318,17 @@ func (s *Store) order(rows []scored, by Sort) {
 	default:
 		key = func(a, b scored) int { return cmp.Compare(b.rank, a.rank) }
 	}
-	// Buried items last, then out-of-stock ones, then partial matches after
-	// full ones; ties fall back to the text score, then the ordinal, so
-	// pages are stable.
+	// Full matches before partial ones in every order (the response says
+	// "N exact items, then partial ones", and a phone out of stock is still
+	// a better answer to "小米 5g手机" than a wristband in stock); within a
+	// tier, buried items last, then out-of-stock ones before them; ties fall
+	// back to the text score, then the ordinal, so pages are stable.
 	slices.SortFunc(rows, func(a, b scored) int {
-		if a.last != b.last {
-			return cmp.Compare(a.last, b.last)
-		}
 		if a.tier != b.tier {
 			return cmp.Compare(a.tier, b.tier)
+		}
+		if a.last != b.last {
+			return cmp.Compare(a.last, b.last)
 		}
 		if c := key(a, b); c != 0 {
 			return c
@@ -324,6 +366,7 @@ func placePins(rows []scored) []scored {
 func (s *Store) facets(rows []scored, catPrefix string) Facets {
 	brandCount := map[uint32]int{}
 	catCount := map[string]int{}
+	catPrefix = normCategory(catPrefix)
 	depth := 0
 	if catPrefix != "" {
 		depth = strings.Count(catPrefix, ">") + 1
@@ -383,17 +426,24 @@ func topBuckets(b []Bucket) []Bucket {
 }
 
 // priceBands splits the prices into up to five bands at quantiles, rounded
-// to "nice" numbers (1, 2, 5 × 10ⁿ) as storefronts show them.
+// to "nice" numbers (1, 2, 5 × 10ⁿ) as storefronts show them. No band is
+// empty: a cut that would leave no price below it (a quantile that is a
+// nice number itself, such as 100, rounds to itself) is skipped.
 func priceBands(prices []float64) []PriceBand {
 	if len(prices) == 0 {
 		return []PriceBand{}
 	}
 	slices.Sort(prices)
 	var cuts []float64
+	below := 0 // prices under the last cut
 	for _, q := range []float64{0.2, 0.4, 0.6, 0.8} {
 		c := nice(prices[int(q*float64(len(prices)-1))])
-		if c > 0 && (len(cuts) == 0 || c > cuts[len(cuts)-1]) && c < prices[len(prices)-1] {
+		if c <= 0 || c >= prices[len(prices)-1] || len(cuts) > 0 && c <= cuts[len(cuts)-1] {
+			continue
+		}
+		if i, _ := slices.BinarySearch(prices, c); i > below {
 			cuts = append(cuts, c)
+			below = i
 		}
 	}
 	bands := make([]PriceBand, len(cuts)+1)

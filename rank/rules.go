@@ -40,8 +40,8 @@ func (s *Store) compileRules(rules []models.Rule, now time.Time) *compiledRules 
 				}
 			}
 			if r.CatPath != "" {
-				rs.catBoost = append(rs.catBoost, catBoost{strings.TrimSpace(r.CatPath), r.Weight})
-				rs.catRules = append(rs.catRules, catRule{strings.TrimSpace(r.CatPath), r.ID})
+				rs.catBoost = append(rs.catBoost, catBoost{normCategory(r.CatPath), r.Weight})
+				rs.catRules = append(rs.catRules, catRule{normCategory(r.CatPath), r.ID})
 			}
 			continue
 		}

@@ -175,7 +175,7 @@ func (s *Store) newScorer(rows []scored, profile *models.WeightProfile, region s
 		}
 	}
 	for p, v := range profile.CategoryBoost {
-		sc.catB = append(sc.catB, catBoost{strings.TrimSpace(p), clamp(v, -1, 1)})
+		sc.catB = append(sc.catB, catBoost{normCategory(p), clamp(v, -1, 1)})
 	}
 	sc.catB = append(sc.catB, extra...)
 	return sc

@@ -30,6 +30,9 @@ type Store struct {
 	listed  []int64 // unix seconds, 0 when unknown
 	selfRun []bool
 	regions []uint64 // bit set of deliverable regions; 0 = everywhere
+	// moreRegions are the delivery regions of an item that have no bit
+	// (the store has seen more than 64 codes), by name.
+	moreRegions map[Ord][]string
 	// regionStock is the bit set of regions with stock (per-region stock
 	// when the product has it, else its delivery regions when in stock).
 	regionStock []uint64
@@ -54,7 +57,8 @@ type Store struct {
 // brand name into the query terms that name it (nil: none are recognised).
 func NewStore(products []models.Product, brandKey func(string) []string) *Store {
 	s := &Store{ords: make(map[string]Ord, len(products)), regionID: map[string]uint{},
-		display: map[uint32]string{}, brandTerms: map[string]bool{}, brandKey: brandKey}
+		display: map[uint32]string{}, brandTerms: map[string]bool{}, brandKey: brandKey,
+		moreRegions: map[Ord][]string{}}
 	s.interner.init()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,7 +124,8 @@ func (s *Store) Get(id string) (models.Product, bool) {
 	return s.products[o], true
 }
 
-// RegionCode returns the region's bit, registering new codes (up to 64).
+// regionBit returns the region's bit, registering new codes (up to 64);
+// 0 when the code has none.
 func (s *Store) regionBit(code string) uint64 {
 	id, ok := s.regionID[code]
 	if !ok {
@@ -169,10 +174,19 @@ func (s *Store) put(p models.Product) {
 	}
 	s.selfRun[o] = p.Platform == models.PlatformSelf
 	var bits uint64
+	var more []string
 	for _, r := range p.Regions {
-		bits |= s.regionBit(r)
+		if b := s.regionBit(r); b != 0 {
+			bits |= b
+		} else {
+			more = append(more, r)
+		}
 	}
 	s.regions[o] = bits
+	delete(s.moreRegions, o)
+	if len(more) > 0 {
+		s.moreRegions[o] = more
+	}
 	var inStock uint64
 	if len(p.RegionStock) > 0 {
 		for r, n := range p.RegionStock {
@@ -202,7 +216,7 @@ func (s *Store) put(p models.Product) {
 			}
 		}
 	}
-	s.catPath[o] = s.interner.id(strings.TrimSpace(p.Category))
+	s.catPath[o] = s.interner.id(normCategory(p.Category))
 }
 
 // interner maps strings to small ids and back; id 0 is the empty string.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func (s *Server) search(c *gin.Context) {
 	if resp.Facets.Price == nil {
 		resp.Facets.Price = []rank.PriceBand{}
 	}
-	s.respond(c, 200, resp)
+	s.respond(c, http.StatusOK, resp)
 }
 
 // params reads a query string, naming the parameter in every error.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func New(cfg Config, engine *query.Engine) *Server {
 	s := &Server{cfg: cfg, engine: engine, tokenSum: sha256.Sum256([]byte(cfg.AdminToken))}
 	errOut := cfg.ErrorLog
 	if errOut == nil {
-		errOut = log.Writer()
+		errOut = os.Stderr
 	}
 	s.errLog = log.New(errOut, "shopsearch: ", log.LstdFlags)
 	if cfg.AccessLog != nil {
@@ -120,6 +121,7 @@ func New(cfg Config, engine *query.Engine) *Server {
 	r.RedirectTrailingSlash = false
 	r.UseRawPath = true // so that an id may hold an escaped slash (%2F)
 	r.UnescapePathValues = true
+	_ = r.SetTrustedProxies(nil) // log the peer's address, not X-Forwarded-For; nil cannot fail
 	r.Use(s.logRequests, s.recoverPanics, s.limitRequest)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, models.Errorf(models.ENOTFOUND, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
@@ -155,7 +157,10 @@ func (s *Server) index(c *gin.Context) {
 }
 
 func (s *Server) health(c *gin.Context) {
-	s.respond(c, http.StatusOK, gin.H{"status": "ok", "products": s.engine.Store().Live()})
+	s.respond(c, http.StatusOK, struct {
+		Status   string `json:"status"`
+		Products int    `json:"products"`
+	}{"ok", s.engine.Store().Live()})
 }
 
 // logRequests writes one compact access-log line per request.
@@ -196,7 +201,11 @@ func (s *Server) recoverPanics(c *gin.Context) {
 
 // limitRequest enforces the URI and body size caps.
 func (s *Server) limitRequest(c *gin.Context) {
-	if n := len(c.Request.RequestURI); n > s.cfg.MaxURLBytes {
+	uri := c.Request.RequestURI
+	if uri == "" { // a request built in-process rather than read from a client
+		uri = c.Request.URL.RequestURI()
+	}
+	if n := len(uri); n > s.cfg.MaxURLBytes {
 		s.fail(c, models.Errorf(models.ETOOLARGE, "the URL is %d bytes long; the limit is %d", n, s.cfg.MaxURLBytes))
 		return
 	}

@@ -15,7 +15,8 @@ import (
 const usage = `shopsearch — search and recommendations for Chinese storefronts
 
 Usage:
-  shopsearch serve [--data DIR] [--addr HOST:PORT]    serve the API (demo catalog when DIR has none)
+  shopsearch serve [--data DIR] [--addr HOST:PORT] [--admin-token T] [--seed N]
+                                                       serve the API (demo catalog when DIR has none)
   shopsearch index --catalog FILE --data DIR           build and publish an index from a catalog
   shopsearch eval search --catalog F --queries Q --qrels R
   shopsearch eval match --catalog F --pairs P

@@ -119,6 +119,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
+	// Listen first, so that a taken port fails before a demo build.
+	m.ln, err = net.Listen("tcp", m.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
 	if !indexer.Exists(m.cfg.DataDir) {
 		if err := m.buildDemo(); err != nil {
 			return err
@@ -127,10 +132,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.engine, err = query.Open(m.cfg.DataDir, dict.Default(), query.DefaultConfig())
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
-	}
-	m.ln, err = net.Listen("tcp", m.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
 	}
 	api := server.New(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine)
 	m.http = &http.Server{
