@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,6 +83,12 @@ func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildS
 		bar.set(end)
 	}
 	bar.done()
+	// One segment answers queries fastest; merge now, before publishing,
+	// rather than let the merger do it while serving.
+	if err := forceMerge(idx); err != nil {
+		idx.Close()
+		return fail(err)
+	}
 	if err := idx.Close(); err != nil {
 		return fail(fmt.Errorf("close index: %w", err))
 	}
@@ -98,6 +105,21 @@ func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildS
 		return BuildStats{}, err
 	}
 	return BuildStats{Generation: gen, Docs: len(products), Elapsed: time.Since(start)}, nil
+}
+
+func forceMerge(idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := sc.ForceMerge(context.Background(), nil); err != nil {
+		return fmt.Errorf("merge index segments: %w", err)
+	}
+	return nil
 }
 
 func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product) error {
@@ -126,9 +148,10 @@ type Catalog struct {
 
 // change is one line of the change log.
 type change struct {
-	Op      string          `json:"op"` // "upsert" or "delete"
-	Product *models.Product `json:"product,omitempty"`
-	ID      string          `json:"id,omitempty"`
+	Op      string               `json:"op"` // "upsert", "delete" or "patch" (see Patch; never indexed)
+	Product *models.Product      `json:"product,omitempty"`
+	ID      string               `json:"id,omitempty"`
+	Patch   *models.ProductPatch `json:"patch,omitempty"`
 }
 
 // Open opens the current generation of dataDir and returns it with the
@@ -254,7 +277,7 @@ func readChanges(path string) ([]change, error) {
 		b, err := r.ReadBytes('\n')
 		if len(b) > 0 && b[len(b)-1] == '\n' {
 			var ch change
-			if jerr := json.Unmarshal(b, &ch); jerr != nil || (ch.Op == "upsert" && ch.Product == nil) {
+			if jerr := json.Unmarshal(b, &ch); jerr != nil || (ch.Op == "upsert" && ch.Product == nil) || (ch.Op == "patch" && ch.Patch == nil) {
 				return nil, fmt.Errorf("%s line %d: corrupt change", path, line)
 			}
 			out = append(out, ch)
@@ -262,6 +285,11 @@ func readChanges(path string) ([]change, error) {
 		// A last line without its newline is a write cut short by a crash:
 		// it was never acknowledged, so it is dropped.
 		if err == io.EOF {
+			if len(b) > 0 { // cut off, or the next append would extend it into a corrupt line
+				if err := dropTornTail(path, int64(len(b))); err != nil {
+					return nil, err
+				}
+			}
 			return out, nil
 		}
 		if err != nil {
@@ -289,6 +317,10 @@ func replay(products []models.Product, cs []change) []models.Product {
 		case "delete":
 			if i, ok := pos[ch.ID]; ok {
 				deleted[i] = true
+			}
+		case "patch": // of an unknown or deleted item: skipped
+			if i, ok := pos[ch.ID]; ok && !deleted[i] {
+				ch.Patch.Apply(&products[i])
 			}
 		}
 	}

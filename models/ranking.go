@@ -29,8 +29,8 @@ var Factors = []string{FactorText, FactorStock, FactorNew, FactorSales, FactorAm
 type WeightProfile struct {
 	Name    string             `json:"name"`
 	Weights map[string]float64 `json:"weights"`
-	// OutOfStock is "last" (rank after everything in stock), "filter" or
-	// "keep" (no special treatment).
+	// OutOfStock is "last" (after the in-stock items of its match tier),
+	// "filter" or "keep" (no special treatment).
 	OutOfStock string `json:"out_of_stock"`
 	// NewHalfLifeDays is how fast the new-item boost decays.
 	NewHalfLifeDays float64 `json:"new_half_life_days"`
@@ -53,7 +53,7 @@ type RuleAction string
 // Rule actions.
 const (
 	RulePin   RuleAction = "pin"   // item at Position (1-based) of the result list
-	RuleBury  RuleAction = "bury"  // item after every item not buried
+	RuleBury  RuleAction = "bury"  // item after the items not buried of its match tier
 	RuleHide  RuleAction = "hide"  // item not shown
 	RuleBoost RuleAction = "boost" // brand or category boosted (or demoted) by Weight
 )

@@ -67,9 +67,9 @@ func Parse(s string) Query {
 				continue
 			}
 		}
-		if r == '"' || r == '“' || r == '”' {
+		if isQuote(r) {
 			i += size
-			end := strings.IndexAny(s[i:], "\"“”")
+			end := strings.IndexFunc(s[i:], isQuote)
 			text := s[i:]
 			if end >= 0 {
 				text = s[i : i+end]
@@ -86,7 +86,7 @@ func Parse(s string) Query {
 		j := i
 		for j < len(s) {
 			r2, n := utf8.DecodeRuneInString(s[j:])
-			if unicode.IsSpace(r2) || r2 == '"' || r2 == '“' || r2 == '”' {
+			if unicode.IsSpace(r2) || isQuote(r2) {
 				break
 			}
 			j += n
@@ -95,6 +95,17 @@ func Parse(s string) Query {
 		i = j
 	}
 	return q
+}
+
+// isQuote reports whether r opens or closes a phrase: ASCII and full-width
+// double quotes, Chinese quotes and the corner brackets written in Taiwan
+// and Hong Kong. Any of them closes a phrase opened by any other.
+func isQuote(r rune) bool {
+	switch r {
+	case '"', '“', '”', '＂', '「', '」', '『', '』':
+		return true
+	}
+	return false
 }
 
 // Map returns a copy of q with f applied to every clause; a clause for

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -30,6 +31,8 @@ type Config struct {
 	// (a fraction) of the other terms.
 	RelaxBelow  int
 	RelaxShould float64
+	// QueryLog is how many distinct queries the query log keeps (merch.go).
+	QueryLog int
 }
 
 // DefaultConfig returns the defaults.
@@ -43,6 +46,7 @@ func DefaultConfig() Config {
 		Field:           "text",
 		RelaxBelow:      100,
 		RelaxShould:     0.5,
+		QueryLog:        1000,
 	}
 }
 
@@ -54,6 +58,16 @@ type Request struct {
 	Filter rank.Filter
 	Sort   rank.Sort
 	Facets bool
+
+	// Ranking (merch.go): the shopper's device (mobile, pc) and user id
+	// choose the weight profile; Profile names one explicitly (debug).
+	Device, UserID, Profile string
+	Explain                 bool      // each item's factors and rules
+	Now                     time.Time // for rule windows and item age; zero: time.Now()
+	// A preview's drafts: a profile, and rules added to the published ones.
+	Draft      *models.WeightProfile
+	DraftRules []models.Rule
+	preview    bool // not counted in the query log
 }
 
 // Item is one result as the API returns it.
@@ -71,6 +85,8 @@ type Item struct {
 	Image      string  `json:"image,omitempty"`
 	Score      float64 `json:"score"`
 	Partial    bool    `json:"partial,omitempty"` // lacks some query terms (see Relaxed)
+
+	Explain *rank.Explanation `json:"explain,omitempty"` // with Request.Explain
 }
 
 // Relaxed says which terms were dropped because all of them found nothing.
@@ -90,6 +106,11 @@ type Response struct {
 	Facets  *rank.Facets `json:"facets,omitempty"`
 	Relaxed *Relaxed     `json:"relaxed,omitempty"`
 	TookMs  float64      `json:"took_ms"`
+
+	// What ranked the results (merch.go), for logging.
+	Profile        string `json:"profile"`
+	ProfileVersion int    `json:"profile_version"`
+	Arm            string `json:"arm,omitempty"`
 }
 
 // Engine runs searches over one index and its product store.
@@ -105,6 +126,10 @@ type Engine struct {
 	wmu       sync.Mutex
 	closeOnce sync.Once
 	closeErr  error
+	stats     statsRefresher // debounces Store.RefreshStats after patches (patch.go)
+
+	merch   atomic.Pointer[merch] // profiles and rules (merch.go)
+	queries *QueryLog             // searched queries, for previews (querylog.go)
 }
 
 // Open opens the published catalog of dataDir and returns an engine over it.
@@ -132,12 +157,32 @@ func BrandTerms(an *dict.Analyzer) func(string) []string {
 					leaves = append(leaves, t.Term)
 				}
 			}
-			if len(leaves) == 1 && utf8.RuneCountInString(leaves[0]) >= 2 {
+			switch {
+			case len(leaves) == 1 && utf8.RuneCountInString(leaves[0]) >= 2:
 				out = append(out, leaves[0])
+			case len(leaves) > 1:
+				// A brand written as a code (SK-II, 3M): its compound.
+				if c := wholeCompound(an.Analyze(part)); c != "" {
+					out = append(out, c)
+				}
 			}
 		}
 		return out
 	}
+}
+
+// wholeCompound returns the compound that spans every leaf of toks, if any.
+func wholeCompound(toks []dict.Token) string {
+	if len(toks) == 0 || toks[0].Role != dict.Compound {
+		return ""
+	}
+	c := toks[0]
+	for _, t := range toks[1:] {
+		if t.Role == dict.Leaf && (t.Start < c.Start || t.End > c.End) {
+			return ""
+		}
+	}
+	return c.Term
 }
 
 // Close closes the catalog. Later calls return the first call's result
@@ -204,7 +249,10 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 	if cfg.RelaxShould <= 0 || cfg.RelaxShould > 1 {
 		cfg.RelaxShould = def.RelaxShould
 	}
-	return &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg}
+	if cfg.QueryLog <= 0 {
+		cfg.QueryLog = def.QueryLog
+	}
+	return &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg, queries: NewQueryLog(cfg.QueryLog)}
 }
 
 // Store is the product store behind the engine.
@@ -247,7 +295,15 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	plan := Analyze(Parse(req.Text), e.an, e.store.IsBrand)
 	resp := &Response{Query: req.Text, Page: req.Page, Size: req.Size, Items: []Item{}}
+	chosen, err := e.ranking(&req, plan)
+	if err != nil {
+		return nil, err
+	}
+	chosen.echo(resp)
 	if plan.Empty() {
+		if chosen.browse {
+			e.browse(req, chosen, resp)
+		}
 		resp.TookMs = ms(time.Since(start))
 		return resp, nil
 	}
@@ -263,11 +319,17 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	exact := cands
+	// Relaxed matches only fill up a short result: without filters or a
+	// business order, a few hundred of them are all a shopper pages through.
+	rk := k
+	if req.Sort == rank.SortRelevance && !filtered(req.Filter) {
+		rk = max(2*e.cfg.RelaxBelow, req.Page*req.Size)
+	}
 	for i, min := range e.relaxSteps(plan) {
 		if len(cands) >= e.cfg.RelaxBelow {
 			break
 		}
-		partial, err := e.retrieve(ctx, plan, true, min, k, uint8(i+1))
+		partial, err := e.retrieve(ctx, plan, true, min, rk, uint8(i+1))
 		if err != nil {
 			return nil, err
 		}
@@ -279,6 +341,11 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		Offset: (req.Page - 1) * req.Size,
 		Limit:  req.Size,
 		Facets: req.Facets,
+
+		Profile: chosen.profile,
+		Rules:   chosen.rules,
+		Now:     req.Now,
+		Explain: req.Explain,
 	}
 	res := e.store.Rank(cands, rreq)
 	if len(cands) > len(exact) {
@@ -292,8 +359,10 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	for _, h := range res.Hits {
 		it := item(h, e.highlight(h.Product.Title, terms))
 		it.Partial = h.Tier > 0
+		it.Explain = h.Explain
 		resp.Items = append(resp.Items, it)
 	}
+	e.logQuery(req)
 	resp.TookMs = ms(time.Since(start))
 	return resp, nil
 }
@@ -319,7 +388,7 @@ func (e *Engine) relaxSteps(plan Plan) []int {
 	if len(plan.Phrases) > 0 || len(plan.Required) < 2 {
 		return nil
 	}
-	others := len(plan.Required) - len(plan.Brands)
+	others := len(plan.others())
 	if others == 0 {
 		return nil
 	}

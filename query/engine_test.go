@@ -166,6 +166,8 @@ func TestSearchMatching(t *testing.T) {
 		{"terms anywhere", "变频 空调", []string{"p10", "p11", "p12", "p13"}},
 		{"phrase needs the words together", `"变频 空调"`, []string{"p10", "p12", "p13"}},
 		{"chinese-quoted phrase", "“变频空调” 格力", []string{"p10"}},
+		{"full-width quotes", "＂变频 空调＂", []string{"p10", "p12", "p13"}},
+		{"traditional phrase in corner brackets", "「變頻 空調」", []string{"p10", "p12", "p13"}},
 		{"brand field", "lancome 面霜", []string{"p23"}},
 		{"attribute value", "金色 吸尘器", []string{"p43"}},
 		{"leaf category", "挂壁式空调 美的", []string{"p12"}},

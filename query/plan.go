@@ -11,11 +11,14 @@ import (
 // Plan is an analysed query: what must match, what adds to the score, what
 // must not match.
 type Plan struct {
-	Required []string   // leaves; every one must match (deduplicated)
-	Brands   []string   // the required leaves that name a brand of the catalog
-	Bonus    []string   // compounds and sub-words: reward, never required
-	Phrases  [][]string // leaves of each quoted phrase, in order
-	Excluded [][]string // leaves of each excluded clause
+	Required []string // leaves; every one must match (deduplicated)
+	Brands   []string // required leaves, or compounds (sk2 over sk + 2), that name a brand of the catalog
+	// BrandLeaves are the leaves inside a brand compound: a relaxed match
+	// needs the compound, not each of them.
+	BrandLeaves []string
+	Bonus       []string   // compounds and sub-words: reward, never required
+	Phrases     [][]string // leaves of each quoted phrase, in order
+	Excluded    [][]string // leaves of each excluded clause
 }
 
 // Empty reports whether the plan has nothing to search for.
@@ -29,11 +32,27 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 	for _, c := range plainRuns(q.Clauses) {
 		toks := a.Analyze(c.Text)
 		var leaves []string
-		for _, t := range toks {
+		for i, t := range toks {
 			if t.Role == dict.Leaf {
 				leaves = append(leaves, t.Term)
-			} else if !c.Negated && !slices.Contains(p.Bonus, t.Term) {
+				continue
+			}
+			if c.Negated {
+				continue
+			}
+			if !slices.Contains(p.Bonus, t.Term) {
 				p.Bonus = append(p.Bonus, t.Term)
+			}
+			if t.Role == dict.Compound && !c.Phrase && isBrand != nil && isBrand(t.Term) && !slices.Contains(p.Brands, t.Term) {
+				p.Brands = append(p.Brands, t.Term)
+				for _, u := range toks[i+1:] {
+					if u.Start >= t.End {
+						break
+					}
+					if u.Role == dict.Leaf {
+						p.BrandLeaves = append(p.BrandLeaves, u.Term)
+					}
+				}
 			}
 		}
 		if len(leaves) == 0 {
@@ -76,6 +95,18 @@ func plainRuns(cs []Clause) []Clause {
 
 func isPlain(c Clause) bool { return !c.Phrase && !c.Negated }
 
+// others are the required leaves that are neither a brand nor inside one:
+// the terms a relaxed match may lack.
+func (p Plan) others() []string {
+	var out []string
+	for _, t := range p.Required {
+		if !slices.Contains(p.Brands, t) && !slices.Contains(p.BrandLeaves, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // bleveQuery is the phase-1 query. Strict: every required leaf and phrase.
 // Relaxed: every brand leaf, and at least minShould of the other leaves.
 // Either way bonus terms add to the score and exclusions are applied.
@@ -95,12 +126,11 @@ func (p Plan) bleveQuery(field string, relaxed bool, minShould int) bq.Query {
 		}
 	} else {
 		var rest []bq.Query
-		for _, t := range p.Required {
-			if slices.Contains(p.Brands, t) {
-				must = append(must, term(t))
-			} else {
-				rest = append(rest, term(t))
-			}
+		for _, t := range p.Brands {
+			must = append(must, term(t))
+		}
+		for _, t := range p.others() {
+			rest = append(rest, term(t))
 		}
 		if len(rest) > 0 && (minShould > 0 || len(must) == 0) {
 			d := bq.NewDisjunctionQuery(rest)
@@ -112,10 +142,8 @@ func (p Plan) bleveQuery(field string, relaxed bool, minShould int) bq.Query {
 	var should []bq.Query
 	if relaxed {
 		// The terms a partial match may lack still rank the ones that have them.
-		for _, t := range p.Required {
-			if !slices.Contains(p.Brands, t) {
-				should = append(should, term(t))
-			}
+		for _, t := range p.others() {
+			should = append(should, term(t))
 		}
 	}
 	for _, t := range p.Bonus {

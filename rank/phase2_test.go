@@ -436,3 +436,30 @@ func TestCategoryPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestRankRules(t *testing.T) {
+	s := NewStore([]models.Product{
+		{ID: "e1", Title: "x", Price: 10}, {ID: "e2", Title: "x", Price: 10}, {ID: "e3", Title: "x", Price: 10},
+		{ID: "p1", Title: "x", Price: 10}, {ID: "other", Title: "x", Price: 10},
+	}, nil)
+	cands := []Candidate{{ID: "e1", Score: 3}, {ID: "e2", Score: 2}, {ID: "e3", Score: 1}, {ID: "p1", Score: 9, Tier: 1}}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		rules []models.Rule
+		want  []string
+	}{
+		{"none", nil, []string{"e1", "e2", "e3", "p1"}},
+		{"bury stays in its tier", []models.Rule{{ID: "r", Action: models.RuleBury, ItemID: "e1"}}, []string{"e2", "e3", "e1", "p1"}},
+		{"hide", []models.Rule{{ID: "r", Action: models.RuleHide, ItemID: "e2"}}, []string{"e1", "e3", "p1"}},
+		{"pin a partial match first", []models.Rule{{ID: "r", Action: models.RulePin, ItemID: "p1", Position: 1}}, []string{"p1", "e1", "e2", "e3"}},
+		{"pin an item that did not match", []models.Rule{{ID: "r", Action: models.RulePin, ItemID: "other", Position: 2}}, []string{"e1", "other", "e2", "e3", "p1"}},
+		{"expired rule", []models.Rule{{ID: "r", Action: models.RuleHide, ItemID: "e2", End: now.Add(-time.Hour)}}, []string{"e1", "e2", "e3", "p1"}},
+	}
+	for _, tt := range tests {
+		r := s.Rank(cands, Request{Rules: tt.rules, Now: now, Limit: 10})
+		if got := hitIDs(r, false); !slices.Equal(got, tt.want) || r.Total != len(tt.want) {
+			t.Errorf("%s: got %v (total %d), want %v", tt.name, got, r.Total, tt.want)
+		}
+	}
+}

@@ -27,6 +27,9 @@ const (
 // search serves GET /api/search.
 func (s *Server) search(c *gin.Context) {
 	req, err := s.parseSearch(c.Request.URL.RawQuery)
+	if err == nil {
+		err = s.checkRanking(c, req) // explain and profile are for admins (admin.go)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -203,6 +206,7 @@ func (s *Server) parseSearch(raw string) (query.Request, error) {
 		p.fail(invalid("sort", "want relevance, sales, price_asc, price_desc or newest, got %q", clip(sortName)))
 	}
 	req.Sort = sort
+	p.ranking(&req) // explain, device, user, profile (admin.go)
 	return req, p.err
 }
 

@@ -137,6 +137,8 @@ func New(cfg Config, engine *query.Engine) *Server {
 	admin := r.Group("/api/items", s.requireAdmin)
 	admin.POST("", s.upsertItems)
 	admin.DELETE("/:id", s.deleteItem)
+	s.patchRoutes(admin) // PATCH /:id, POST /_update (patch.go)
+	s.adminRoutes(r)     // /api/admin: profiles, rules, preview (admin.go)
 	s.router = r
 	return s
 }
@@ -218,10 +220,19 @@ func (s *Server) limitRequest(c *gin.Context) {
 
 // requireAdmin lets a request through only with the admin bearer token.
 func (s *Server) requireAdmin(c *gin.Context) {
-	if s.cfg.AdminToken == "" {
-		s.fail(c, models.Errorf(models.EUNAUTHORIZED,
-			"writes are disabled: start serve with --admin-token or SHOPSEARCH_ADMIN_TOKEN set"))
+	if err := s.checkAdmin(c); err != nil {
+		s.fail(c, err)
 		return
+	}
+	c.Next()
+}
+
+// checkAdmin returns an error unless the request carries the admin bearer
+// token.
+func (s *Server) checkAdmin(c *gin.Context) error {
+	if s.cfg.AdminToken == "" {
+		return models.Errorf(models.EUNAUTHORIZED,
+			"writes and the admin API are disabled: start serve with --admin-token or SHOPSEARCH_ADMIN_TOKEN set")
 	}
 	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
@@ -229,8 +240,7 @@ func (s *Server) requireAdmin(c *gin.Context) {
 	// length of the token sent.
 	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="shopsearch"`)
-		s.fail(c, models.Errorf(models.EUNAUTHORIZED, "missing or wrong admin token (Authorization: Bearer <token>)"))
-		return
+		return models.Errorf(models.EUNAUTHORIZED, "missing or wrong admin token (Authorization: Bearer <token>)")
 	}
-	c.Next()
+	return nil
 }

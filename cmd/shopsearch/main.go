@@ -20,6 +20,8 @@ Usage:
   shopsearch index --catalog FILE --data DIR           build and publish an index from a catalog
   shopsearch eval search --catalog F --queries Q --qrels R
   shopsearch eval match --catalog F --pairs P
+  shopsearch gen --n N --seed S --out DIR [--titles F] write a synthetic workload: catalog, queries, events
+  shopsearch bench --data DIR [--duration D]           time index build, search, suggest and updates
 
 Run "shopsearch COMMAND -h" for the flags of a command.
 `
@@ -46,6 +48,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIndex(ctx, args[1:], stdout, stderr)
 	case "eval":
 		return runEval(ctx, args[1:], stdout, stderr)
+	case "gen":
+		return runGen(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

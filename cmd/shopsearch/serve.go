@@ -75,6 +75,7 @@ func DefaultServeConfig() ServeConfig {
 type Main struct {
 	cfg    ServeConfig
 	engine *query.Engine
+	state  io.Closer // the store of profiles and rules (merch.go)
 	ln     net.Listener
 	http   *http.Server
 
@@ -129,13 +130,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	m.engine, err = query.Open(m.cfg.DataDir, dict.Default(), query.DefaultConfig())
+	var sc suggestCatalog
+	m.engine, sc, err = openEngine(m.cfg.DataDir, dict.Default(), query.DefaultConfig())
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
 	}
-	api := server.New(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine)
+	if m.state, err = openMerch(m.cfg.DataDir, m.engine, dict.Default()); err != nil {
+		return fmt.Errorf("open profiles and rules in %s: %w", m.cfg.DataDir, err)
+	}
+	sg, err := m.startSuggest(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("start suggest: %w", err)
+	}
+	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine, sg)
 	m.http = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           server.ObserveSearches(api.Handler(), sg),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -185,6 +194,9 @@ func (m *Main) Close() error {
 		}
 		if m.engine != nil {
 			errs = append(errs, m.engine.Close())
+		}
+		if m.state != nil {
+			errs = append(errs, m.state.Close())
 		}
 		m.closeErr = errors.Join(errs...)
 	})

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"text/tabwriter"
+	"time"
+
+	"shopsearch/dict"
+	"shopsearch/indexer"
+	"shopsearch/models"
+	"shopsearch/query"
+)
+
+// BenchConfig is what bench needs; DefaultBenchConfig has the defaults.
+type BenchConfig struct {
+	DataDir     string        // a workload written by gen: catalog.jsonl(.gz), queries.tsv
+	Duration    time.Duration // of each timed phase
+	Concurrency int           // HTTP load workers
+	Seed        uint64        // of the request mix
+	Rebuild     bool          // rebuild the index even when DataDir/index-data has one
+	PatchBatch  int           // updates per Patch call
+	MaxOps      int           // most operations one phase runs, whatever its duration
+	CPUProfile  string        // CPU profile of the serving phases; none when empty
+	BuildCPU    string        // CPU profile of the index build; none when empty
+
+	Stdout io.Writer // the table
+	Stderr io.Writer // progress
+}
+
+// DefaultBenchConfig returns the defaults of bench.
+func DefaultBenchConfig() BenchConfig {
+	return BenchConfig{Duration: 10 * time.Second, Concurrency: 8, Seed: 1, PatchBatch: 100, MaxOps: 2_000_000}
+}
+
+// Targets of the scale issue, compared against in the table.
+const (
+	targetBuildDocsPerSec = 10_000
+	targetSearchP99       = 15 * time.Millisecond
+	targetHTTPQPS         = 1_500
+	targetServingRSS      = 2 << 30
+)
+
+// benchIndexDir is where bench builds the index, inside the data directory.
+const benchIndexDir = "index-data"
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := DefaultBenchConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DataDir, "data", "", "workload directory written by gen (required)")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of each timed phase")
+	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "concurrent HTTP clients")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the request mix")
+	fs.BoolVar(&cfg.Rebuild, "rebuild", false, "rebuild the index even when DATA/"+benchIndexDir+" has one")
+	fs.IntVar(&cfg.PatchBatch, "patch-batch", cfg.PatchBatch, "partial updates per Patch call")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the search and suggest phases to this file")
+	fs.StringVar(&cfg.BuildCPU, "build-cpuprofile", "", "write a CPU profile of the index build to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.DataDir == "" {
+		return errors.New("bench: --data is required (a directory written by gen)")
+	}
+	if cfg.Duration <= 0 || cfg.Concurrency <= 0 || cfg.PatchBatch <= 0 {
+		return errors.New("bench: --duration, --concurrency and --patch-batch must be positive")
+	}
+	cfg.Stdout, cfg.Stderr = stdout, stderr
+	return Bench(ctx, cfg)
+}
+
+// benchRow is one line of the table.
+type benchRow struct {
+	phase, ops, rate, p50, p95, p99, target, notes string
+}
+
+func naRow(phase, why string) benchRow {
+	return benchRow{phase: phase, ops: "n/a", rate: "n/a", p50: "-", p95: "-", p99: "-", target: "-", notes: why}
+}
+
+// Bench builds the workload's index when needed, then times search,
+// suggest and partial updates and prints one table.
+func Bench(ctx context.Context, cfg BenchConfig) error {
+	def := DefaultBenchConfig()
+	if cfg.MaxOps <= 0 {
+		cfg.MaxOps = def.MaxOps
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Stderr, "bench: "+format+"\n", args...) }
+	queries, err := readBenchQueries(filepath.Join(cfg.DataDir, genQueriesFile))
+	if err != nil {
+		return err
+	}
+	indexDir := filepath.Join(cfg.DataDir, benchIndexDir)
+	var rows []benchRow
+
+	build, err := benchBuild(ctx, cfg, indexDir, logf)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, build)
+
+	logf("opening %s", indexDir)
+	openStart := time.Now()
+	engine, err := query.Open(indexDir, dict.Default(), query.DefaultConfig())
+	if err != nil {
+		return fmt.Errorf("bench: open index: %w", err)
+	}
+	defer engine.Close()
+	live := engine.Store().Live()
+	logf("opened %d products in %.1fs", live, time.Since(openStart).Seconds())
+
+	plan, err := newSearchPlan(ctx, engine, queries, cfg.Seed)
+	if err != nil {
+		return err
+	}
+	stopProfile, err := startProfile(cfg.CPUProfile)
+	if err != nil {
+		return err
+	}
+	logf("search in-process for %s", cfg.Duration)
+	rows = append(rows, benchSearchInProcess(ctx, cfg, engine, plan))
+	logf("search over HTTP for %s with %d clients", cfg.Duration, cfg.Concurrency)
+	httpRow, err := benchSearchHTTP(ctx, cfg, engine, plan)
+	if err != nil {
+		stopProfile()
+		return err
+	}
+	rows = append(rows, httpRow)
+	rows = append(rows, benchSuggest(ctx, cfg, queries, logf)...)
+	if err := stopProfile(); err != nil {
+		return err
+	}
+	rows = append(rows, naRow("recommend", "no recommendation stage yet"))
+	// RSS while serving: after the search phases, before the updates.
+	rss := procStatus("VmRSS")
+	logf("partial updates for %s, %d a call", cfg.Duration, cfg.PatchBatch)
+	rows = append(rows, benchPatch(ctx, cfg, engine, live))
+	rows = append(rows, naRow("events intake", "the events intake lands in a later issue (gen writes events.jsonl)"))
+
+	size, gen, err := generationSize(indexDir)
+	if err != nil {
+		return err
+	}
+	rows = append(rows,
+		benchRow{phase: "index size on disk", ops: "-", rate: formatBytes(size), p50: "-", p95: "-", p99: "-", target: "-",
+			notes: fmt.Sprintf("%s (Bleve index + product snapshot + change log)", gen)},
+		benchRow{phase: "RSS while serving", ops: "-", rate: formatBytes(rss), p50: "-", p95: "-", p99: "-",
+			target: verdict(rss <= targetServingRSS, "≤ 2 GiB"), notes: fmt.Sprintf("VmRSS after the search phases; %d products", live)},
+	)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	printBenchTable(cfg, live, rows)
+	return nil
+}
+
+// benchBuild builds the index from the workload's catalog unless one is
+// there, and returns the build row.
+func benchBuild(ctx context.Context, cfg BenchConfig, indexDir string, logf func(string, ...any)) (benchRow, error) {
+	if indexer.Exists(indexDir) && !cfg.Rebuild {
+		row := naRow("index build", "index exists in "+indexDir+": pass --rebuild to time a build")
+		row.ops = "-"
+		return row, nil
+	}
+	catalog, err := findCatalog(cfg.DataDir)
+	if err != nil {
+		return benchRow{}, err
+	}
+	logf("reading %s", catalog)
+	readStart := time.Now()
+	f, err := os.Open(catalog)
+	if err != nil {
+		return benchRow{}, fmt.Errorf("bench: %w", err)
+	}
+	var products []models.Product
+	st, err := indexer.ReadCatalog(f, indexer.FormatFromPath(catalog), func(p models.Product) error {
+		products = append(products, p)
+		return ctx.Err()
+	}, nil)
+	f.Close()
+	if err != nil {
+		return benchRow{}, fmt.Errorf("bench: read catalog: %w", err)
+	}
+	if len(products) == 0 {
+		return benchRow{}, fmt.Errorf("bench: no valid products in %s (%s)", catalog, st)
+	}
+	readTook := time.Since(readStart)
+	logf("building the index of %d products into %s", len(products), indexDir)
+	stopProfile, err := startProfile(cfg.BuildCPU)
+	if err != nil {
+		return benchRow{}, err
+	}
+	bs, err := indexer.Build(indexDir, products, indexer.BuildOptions{Progress: cfg.Stderr})
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return benchRow{}, fmt.Errorf("bench: build: %w", err)
+	}
+	peak := procStatus("VmHWM")
+	products = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	rate := bs.DocsPerSecond()
+	return benchRow{
+		phase: "index build", ops: thousands(bs.Docs), rate: fmt.Sprintf("%s docs/s", thousands(int(rate))),
+		p50: "-", p95: "-", p99: "-", target: verdict(rate >= targetBuildDocsPerSec, "≥ 10,000 docs/s"),
+		notes: fmt.Sprintf("%.0fs to build (+%.0fs to read the catalog, %d rejected); peak RSS (VmHWM) %s",
+			bs.Elapsed.Seconds(), readTook.Seconds(), st.Rejected, formatBytes(peak)),
+	}, nil
+}
+
+// findCatalog returns the workload's catalog.jsonl or catalog.jsonl.gz.
+func findCatalog(dir string) (string, error) {
+	for _, name := range []string{genCatalogFile, genCatalogFile + ".gz"} {
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); err == nil {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("bench: no %s or %s.gz in %s (write one with shopsearch gen)", genCatalogFile, genCatalogFile, dir)
+}
+
+// startProfile starts a CPU profile into path (none when path is empty);
+// the returned function stops it.
+func startProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
+}
+
+func verdict(met bool, target string) string {
+	if met {
+		return target + ": met"
+	}
+	return target + ": NOT met"
+}
+
+func printBenchTable(cfg BenchConfig, products int, rows []benchRow) {
+	fmt.Fprintf(cfg.Stdout, "shopsearch bench: %s, %s products, %s a phase, %d HTTP clients, GOMAXPROCS %d, %s\n",
+		cfg.DataDir, thousands(products), cfg.Duration, cfg.Concurrency, runtime.GOMAXPROCS(0), runtime.Version())
+	tw := tabwriter.NewWriter(cfg.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "phase\tops\trate\tp50\tp95\tp99\ttarget\tnotes")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.phase, r.ops, r.rate, r.p50, r.p95, r.p99, r.target, r.notes)
+	}
+	tw.Flush()
+}

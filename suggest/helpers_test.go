@@ -1,0 +1,111 @@
+package suggest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"shopsearch/models"
+)
+
+// testNow is the tests' clock.
+var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// testCategory is the made-up category of a sample row without one, by
+// product word (synthetic; see testdata/README.md).
+var testCategory = map[string]string{
+	"手机": "数码>手机>智能手机", "手机壳": "数码>手机配件>手机壳", "保护套": "数码>手机配件>保护套",
+	"手机膜": "数码>手机配件>贴膜", "钢化膜": "数码>手机配件>贴膜", "手机支架": "数码>手机配件>支架",
+	"数据线": "数码>手机配件>数据线", "充电宝": "数码>手机配件>充电宝", "蓝牙耳机": "数码>影音>耳机",
+	"重低音炮": "数码>影音>音响", "笔记本电脑": "电脑办公>笔记本电脑", "鼠标垫": "电脑办公>外设>鼠标垫",
+	"长尾夹": "文具>办公用品>长尾夹", "中性笔": "文具>笔>中性笔", "延长线": "家装>电工>延长线",
+	"空调": "家电>空调", "体重秤": "个护健康>体重秤", "行李箱": "箱包>行李箱", "旅行箱": "箱包>行李箱",
+	"连衣裙": "服饰>女装>连衣裙", "牛仔裤": "服饰>裤装>牛仔裤", "长裤": "服饰>裤装>长裤",
+	"口红": "美妆>彩妆>口红", "自行车": "运动户外>骑行>自行车", "银行卡套": "箱包>卡包>银行卡套",
+}
+
+// sampleProducts reads testdata/catalog_sample.jsonl and fills in the
+// synthetic category and sales.
+func sampleProducts(t testing.TB) []models.Product {
+	t.Helper()
+	f, err := os.Open("testdata/catalog_sample.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []models.Product
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var p models.Product
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Category == "" {
+			p.Category = testCategory[p.ProductWord]
+			if p.Category == "" {
+				p.Category = "其他"
+			}
+		}
+		p.Sales30d = int64(10 + len(out)*37%500)
+		out = append(out, p)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// newBuilt returns a Suggester over products, built once.
+func newBuilt(t testing.TB, cfg Config, deps Deps, products []models.Product) *Suggester {
+	t.Helper()
+	if deps.Products == nil && products != nil {
+		deps.Products = slices.Values(products)
+	}
+	if deps.Now == nil {
+		deps.Now = func() time.Time { return testNow }
+	}
+	s, err := New(cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// texts returns the texts of a response, in order.
+func texts(r Response) []string {
+	out := make([]string, len(r.Suggestions))
+	for i, s := range r.Suggestions {
+		out[i] = s.Text
+	}
+	return out
+}
+
+// find returns the suggestion with text, if any.
+func find(r Response, text string) (Suggestion, bool) {
+	for _, s := range r.Suggestions {
+		if s.Text == text {
+			return s, true
+		}
+	}
+	return Suggestion{}, false
+}
+
+func mustSuggest(t testing.TB, s *Suggester, req Request) Response {
+	t.Helper()
+	r, err := s.Suggest(req)
+	if err != nil {
+		t.Fatalf("Suggest(%+v): %v", req, err)
+	}
+	return r
+}
+
+func join(ss []string) string { return strings.Join(ss, " | ") }

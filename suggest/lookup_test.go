@@ -1,0 +1,200 @@
+package suggest
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"shopsearch/models"
+)
+
+// TestSuggestModes checks every way of matching on real product words and
+// brands of the catalog sample.
+func TestSuggestModes(t *testing.T) {
+	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	tests := []struct {
+		name, q, want, match string
+	}{
+		{"prefix one character", "手", "手机", MatchPrefix},
+		{"prefix longer", "手机", "手机壳", MatchPrefix},
+		{"prefix brand", "雅诗", "雅诗兰黛", MatchPrefix},
+		{"prefix brand pair", "华为", "华为手机", MatchPrefix},
+		{"prefix latin brand", "viv", "vivo", MatchPrefix},
+		{"full pinyin, unfinished syllable", "shouj", "手机", MatchPinyin},
+		{"full pinyin of a longer word", "shoujik", "手机壳", MatchPinyin},
+		{"full pinyin with a space", "shou ji ke", "手机壳", MatchPinyin},
+		{"full pinyin upper case", "LanYa", "蓝牙耳机", MatchPinyin},
+		{"full pinyin of a brand", "yashilan", "雅诗兰黛", MatchPinyin},
+		{"initials", "sjk", "手机壳", MatchInitials},
+		{"initials of four", "lyej", "蓝牙耳机", MatchInitials},
+		{"initials with a polyphone", "cwj", "长尾夹", MatchInitials},
+		{"mixed initials", "苹果sj", "苹果手机", MatchMixed},
+		{"mixed pinyin", "华为shou", "华为手机", MatchMixed},
+		{"mixed polyphone", "延chang", "延长线", MatchMixed},
+		{"traditional brand", "蘋果", "苹果", MatchPrefix},
+		{"traditional word", "藍牙耳", "蓝牙耳机", MatchPrefix},
+		{"traditional polyphone", "長尾", "长尾夹", MatchPrefix},
+		{"full-width latin", "ｖｉｖｏ", "vivo", MatchPrefix},
+		{"polyphone 行 hang", "yinhang", "银行卡套", MatchPinyin},
+		{"polyphone 长 chang", "changwei", "长尾夹", MatchPinyin},
+		{"polyphone 长 inside", "yanchang", "延长线", MatchPinyin},
+		{"polyphone 行 xing", "xinglix", "行李箱", MatchPinyin},
+		{"polyphone 重 zhong", "tizhong", "体重秤", MatchPinyin},
+		{"polyphone 调 tiao", "kongt", "空调", MatchPinyin},
+		{"polyphone 长裤", "changk", "长裤", MatchPinyin},
+		{"fuzzy transposition", "shuoji", "手机", MatchFuzzy},
+		{"fuzzy substitution", "xiaomo", "小米", MatchFuzzy},
+		{"fuzzy latin brand", "appel", "apple", MatchFuzzy},
+		{"fuzzy unfinished", "lanyaer", "蓝牙耳机", MatchPinyin},
+		{"fuzzy unfinished with typo", "lnayaer", "蓝牙耳机", MatchFuzzy},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustSuggest(t, s, Request{Q: tc.q})
+			got, ok := find(r, tc.want)
+			if !ok {
+				t.Fatalf("%q: %s; want %s among them", tc.q, join(texts(r)), tc.want)
+			}
+			if got.Match != tc.match {
+				t.Errorf("%q → %s matched by %s; want %s", tc.q, tc.want, got.Match, tc.match)
+			}
+			if r.Q != tc.q {
+				t.Errorf("response q = %q; want %q", r.Q, tc.q)
+			}
+		})
+	}
+}
+
+// TestSuggestNoMatch checks inputs that must not match: fuzzy is for
+// Latin input of three letters or more only, and pinyin is not for Chinese
+// input.
+func TestSuggestNoMatch(t *testing.T) {
+	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	tests := []struct {
+		q, notWant string
+	}{
+		{"sx", "手机"},     // two letters: no fuzzy (sj would be initials)
+		{"手鸡", "手机"},     // a homophone is not a prefix
+		{"qqqqqq", "手机"}, // nothing near
+		{"苹果zz", "苹果手机"}, // mixed needs the pinyin to fit
+	}
+	for _, tc := range tests {
+		r := mustSuggest(t, s, Request{Q: tc.q})
+		if _, ok := find(r, tc.notWant); ok {
+			t.Errorf("%q: %s; want no %s", tc.q, join(texts(r)), tc.notWant)
+		}
+	}
+}
+
+func TestSuggestCategories(t *testing.T) {
+	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	tests := []struct {
+		q, text string
+		cats    []string
+	}{
+		{"手机壳", "手机壳", []string{"手机配件"}},
+		{"手机", "手机", []string{"智能手机"}},
+		{"长尾", "长尾夹", []string{"办公用品"}},
+	}
+	for _, tc := range tests {
+		r := mustSuggest(t, s, Request{Q: tc.q})
+		got, ok := find(r, tc.text)
+		if !ok {
+			t.Fatalf("%q: %s; want %s", tc.q, join(texts(r)), tc.text)
+		}
+		if len(got.Categories) == 0 || got.Categories[0] != tc.cats[0] || len(got.Categories) > 2 {
+			t.Errorf("%s categories = %v; want %v first, at most two", tc.text, got.Categories, tc.cats)
+		}
+	}
+}
+
+func TestSuggestValidation(t *testing.T) {
+	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	tests := []struct {
+		name string
+		req  Request
+		ok   bool
+		n    int // suggestions at most
+	}{
+		{"default n", Request{Q: "手"}, true, 10},
+		{"n 1", Request{Q: "手", N: 1}, true, 1},
+		{"n max", Request{Q: "手", N: 20}, true, 20},
+		{"n over max", Request{Q: "手", N: 21}, false, 0},
+		{"n negative", Request{Q: "手", N: -1}, false, 0},
+		{"50 runes", Request{Q: strings.Repeat("手", 50)}, true, 10},
+		{"51 runes", Request{Q: strings.Repeat("手", 51)}, false, 0},
+		{"invalid UTF-8", Request{Q: "手\xff"}, false, 0},
+	}
+	for _, tc := range tests {
+		r, err := s.Suggest(tc.req)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s: err = %v; want ok %v", tc.name, err, tc.ok)
+			continue
+		}
+		if err != nil {
+			var me *models.Error
+			if !errors.As(err, &me) || me.Code != models.EINVALID {
+				t.Errorf("%s: err = %v; want an invalid error", tc.name, err)
+			}
+			continue
+		}
+		if len(r.Suggestions) > tc.n {
+			t.Errorf("%s: %d suggestions; want at most %d", tc.name, len(r.Suggestions), tc.n)
+		}
+	}
+}
+
+// TestSuggestOddInputs runs inputs that must neither panic nor fail.
+func TestSuggestOddInputs(t *testing.T) {
+	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	for _, q := range []string{"", " ", "'", "''", "\x00", "😀", "手😀", "!!!", "手机!!", "a", "1", "12345",
+		"-", "\"", "ａ", strings.Repeat("a", 50), strings.Repeat("sj", 25), "苹果" + strings.Repeat("s", 48),
+		"shou'ji", "\u200b", "ǖ", "ß", "한국", "カメラ", "手机 壳 ", "sj k"} {
+		if _, err := s.Suggest(Request{Q: q}); err != nil {
+			t.Errorf("Suggest(%q): %v", q, err)
+		}
+	}
+}
+
+// FuzzSuggest checks that no input panics or fails validation-free.
+func FuzzSuggest(f *testing.F) {
+	s := newBuilt(f, Config{}, Deps{}, sampleProducts(f))
+	for _, q := range []string{"手", "shouj", "sjk", "苹果sj", "蘋果", "shuoji", "", "长q", "xi'an"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		r, err := s.Suggest(Request{Q: q})
+		if err != nil {
+			var me *models.Error
+			if !errors.As(err, &me) || me.Code != models.EINVALID {
+				t.Fatalf("Suggest(%q): %v", q, err)
+			}
+			return
+		}
+		if len(r.Suggestions) > s.cfg.DefaultN {
+			t.Fatalf("Suggest(%q): %d suggestions", q, len(r.Suggestions))
+		}
+	})
+}
+
+// TestHeavyPrefixes checks that answering crowded prefixes from the table
+// of best candidates gives what scanning every key gives.
+func TestHeavyPrefixes(t *testing.T) {
+	products := sampleProducts(t)
+	small := newBuilt(t, Config{ScanKeys: 3}, Deps{}, products)
+	full := newBuilt(t, Config{ScanKeys: 1 << 20}, Deps{}, products)
+	if small.Stats().Prefixes == 0 {
+		t.Fatal("ScanKeys 3 made no heavy prefixes")
+	}
+	if full.Stats().Prefixes != 0 {
+		t.Fatalf("ScanKeys 2^20 made %d heavy prefixes", full.Stats().Prefixes)
+	}
+	for _, q := range []string{"手", "手机", "s", "sh", "shou", "sj", "c", "l", "华", "苹果s", "x", "ch"} {
+		a := mustSuggest(t, small, Request{Q: q, N: 5})
+		b := mustSuggest(t, full, Request{Q: q, N: 5})
+		if !slices.Equal(texts(a), texts(b)) {
+			t.Errorf("%q: heavy table gives %s; full scan %s", q, join(texts(a)), join(texts(b)))
+		}
+	}
+}
