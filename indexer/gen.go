@@ -19,7 +19,7 @@ import (
 )
 
 // GenConfig sizes a generated workload (Generate). DefaultGenConfig has the
-// defaults; zero fields take them.
+// defaults; zero fields take them (Users: N/10, at least 100).
 type GenConfig struct {
 	N        int       // products
 	Seed     int64     // the same seed and vocabulary give the same files
@@ -55,8 +55,8 @@ func (c *GenConfig) defaults() {
 	if c.Searches <= 0 {
 		c.Searches = def.Searches
 	}
-	if c.Events < 0 {
-		c.Events = 0
+	if c.Events <= 0 {
+		c.Events = def.Events
 	}
 	if c.Users <= 0 {
 		c.Users = max(c.N/10, 100)
@@ -93,7 +93,8 @@ const (
 // v's real vocabulary, in bounded memory (products are written as they are
 // made; only the query candidates are kept, at most maxQueryCandidates).
 //
-// Catalog: ids g0000000…; a title "{brand}{code}{modifiers…}{product word}
+// Catalog: models.Product as JSON, one a line (what ReadCatalog reads); ids
+// g0000000…; a title "{brand}{code}{modifiers…}{product word}
 // {attribute} {unit}" whose parts are drawn with the real frequencies (the
 // brand mostly among those seen with the product word, the modifiers mostly
 // from titles of the product word) and whose length in runes follows the
@@ -105,9 +106,9 @@ const (
 // count", no header, most searched first; count is how many of
 // cfg.Searches searches asked it. The texts are sampled from the catalog:
 // a brand, a product word, "brand product-word" and attribute+product word
-// (白色手机壳), chosen with probability by the square of how many items
-// produce them, so that broad queries lead; the
-// counts follow a Zipf law (s 1.07) over that order.
+// (白色手机壳), each chosen with probability by the square of how many items
+// produce it, so that broad queries lead; the counts follow a Zipf law
+// (s 1.07) over that order.
 //
 // Events (events.jsonl): cfg.Events objects, one a line,
 //
@@ -181,8 +182,7 @@ type generator struct {
 	v     *Vocabulary
 	cfg   GenConfig
 	cands map[string]*queryCand
-	full  bool // cands reached maxQueryCandidates
-	res   *rand.Rand
+	res   *rand.Rand // for the reservoirs of the query candidates
 }
 
 // titleParts are the parts of a generated title that queries are made of.

@@ -215,16 +215,17 @@ func TestLearnVocabularySkipsProductLines(t *testing.T) {
 	in := `{"title":"韩国AHC黄金套盒正品蜗牛玻尿酸水乳","brand":"AHC","product_word":"AHC 黄金面霜","source":"product1m_dev"}
 {"title":"晨光可水洗水彩笔软头绘画24色儿童美术","brand":"晨光","product_word":"水彩笔","source":"gaiic2022_track2"}
 {"title":"得力文件袋旅行收纳袋单色随机","brand":"其他","product_word":"文件袋","source":"gaiic2022_track2"}
+{"title":"得\u007f力 中性笔 0.5mm","brand":"得\u007f力","product_word":"中性笔","source":"gaiic2022_track2"}
 `
 	v, err := LearnVocabulary(strings.NewReader(in), dict.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(v.words.items, ","); got != "文件袋,水彩笔" {
-		t.Errorf("product words %s, want 文件袋,水彩笔 (no Product1M line labels)", got)
+	if got := strings.Join(v.words.items, ","); got != "中性笔,文件袋,水彩笔" {
+		t.Errorf("product words %s, want 中性笔,文件袋,水彩笔 (no Product1M line labels)", got)
 	}
-	if got := strings.Join(v.brands.items, ","); got != "AHC,晨光" {
-		t.Errorf("brands %s, want AHC,晨光 (no placeholders)", got)
+	if got := strings.Join(v.brands.items, ","); got != "AHC,得力,晨光" {
+		t.Errorf("brands %s, want AHC,得力,晨光 (no placeholders, no control characters)", got)
 	}
 	if !strings.Contains(strings.Join(v.units.items, ","), "24色") {
 		t.Errorf("units %v lack 24色", v.units.items)

@@ -179,7 +179,7 @@ func LearnVocabulary(r io.Reader, an *dict.Analyzer) (*Vocabulary, error) {
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 			return nil, fmt.Errorf("titles line %d: %w", line, err)
 		}
-		title := strings.TrimSpace(row.Title)
+		title := cleanText(row.Title)
 		if title == "" {
 			continue
 		}
@@ -190,11 +190,11 @@ func LearnVocabulary(r io.Reader, an *dict.Analyzer) (*Vocabulary, error) {
 		if strings.ContainsRune(title, ' ') {
 			nSpace++
 		}
-		brand := strings.TrimSpace(row.Brand)
+		brand := cleanText(row.Brand)
 		if placeholderBrands[strings.ToLower(brand)] {
 			brand = ""
 		}
-		word := strings.TrimSpace(row.ProductWord)
+		word := cleanText(row.ProductWord)
 		if strings.HasPrefix(row.Source, "product1m") || strings.ContainsRune(word, ' ') || utf8.RuneCountInString(word) > 12 {
 			word = ""
 		}
@@ -297,6 +297,17 @@ func termsOf(an *dict.Analyzer, s string) map[string]bool {
 		set[t.Term] = true
 	}
 	return set
+}
+
+// cleanText trims s and drops its control characters (a few real titles
+// hold a stray DEL), which no shopper types and the API refuses.
+func cleanText(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s))
 }
 
 // modifierLike reports whether a term is 2–4 Han characters.

@@ -139,6 +139,7 @@ func New(cfg Config, engine *query.Engine) *Server {
 	admin.DELETE("/:id", s.deleteItem)
 	s.patchRoutes(admin) // PATCH /:id, POST /_update (patch.go)
 	s.adminRoutes(r)     // /api/admin: profiles, rules, preview (admin.go)
+	// /api/suggest, /api/hot and /api/admin/suggest: NewWithSuggest (suggest.go).
 	s.router = r
 	return s
 }

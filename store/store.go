@@ -1,7 +1,8 @@
 // Package store persists the state that replicas share — weight profiles and
 // merchandiser rules now, shopper behaviour later — behind small interfaces
-// that their users define; Embedded keeps it in one bbolt file, and a Redis
-// implementation will follow. It is a package of its own because
+// that their users define; Embedded keeps it in one bbolt file for one
+// process, Redis in a Redis server for several replicas, which poll its
+// Version to reload what another saved. It is a package of its own because
 // persistence belongs to none of the pipeline stages (dict, indexer, query,
 // rank).
 //
@@ -11,6 +12,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -30,6 +32,8 @@ var (
 	bucketProfiles = []byte("profiles") // name \x00 version (uint32, big-endian) → JSON
 	bucketRules    = []byte("rules")    // id → JSON
 	bucketSettings = []byte("settings") // key → JSON
+	// bucketMeta holds no keys; its sequence is the change counter (Version).
+	bucketMeta = []byte("meta")
 )
 
 // lockTimeout is how long OpenEmbedded waits for another process to release
@@ -56,7 +60,7 @@ func OpenEmbedded(path string) (*Embedded, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketProfiles, bucketRules, bucketSettings} {
+		for _, b := range [][]byte{bucketProfiles, bucketRules, bucketSettings, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -95,7 +99,10 @@ func (e *Embedded) AppendProfile(name string, version int, data []byte) error {
 			return models.Errorf(models.ECONFLICT, "profile %q is at version %d, so version %d cannot be appended; reload and retry",
 				name, latest, version)
 		}
-		return tx.Bucket(bucketProfiles).Put(profileKey(name, version), data)
+		if err := tx.Bucket(bucketProfiles).Put(profileKey(name, version), data); err != nil {
+			return err
+		}
+		return changed(tx)
 	})
 }
 
@@ -138,9 +145,18 @@ func (e *Embedded) PutRule(id string, data []byte) error {
 }
 
 // DeleteRule removes the rule with id; removing an absent rule is not an
-// error.
+// error (nor a change).
 func (e *Embedded) DeleteRule(id string) error {
-	return e.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRules).Delete([]byte(id)) })
+	return e.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRules)
+		if b.Get([]byte(id)) == nil {
+			return nil
+		}
+		if err := b.Delete([]byte(id)); err != nil {
+			return err
+		}
+		return changed(tx)
+	})
 }
 
 // Rules calls fn with every rule, by id, after reading them (fn may use
@@ -183,8 +199,31 @@ func (e *Embedded) Setting(key string) ([]byte, error) {
 	return out, err
 }
 
+// Version returns the change counter: it grows with every write and is 0
+// for a new store. (Only one process can have the file open, so nothing
+// needs to poll it; it is here for the interface Redis shares.)
+func (e *Embedded) Version(context.Context) (uint64, error) {
+	var v uint64
+	err := e.db.View(func(tx *bolt.Tx) error {
+		v = tx.Bucket(bucketMeta).Sequence()
+		return nil
+	})
+	return v, err
+}
+
 func (e *Embedded) put(bucket []byte, key string, data []byte) error {
-	return e.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), data) })
+	return e.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucket).Put([]byte(key), data); err != nil {
+			return err
+		}
+		return changed(tx)
+	})
+}
+
+// changed counts a write in the change counter, in its transaction.
+func changed(tx *bolt.Tx) error {
+	_, err := tx.Bucket(bucketMeta).NextSequence()
+	return err
 }
 
 // checkKey rejects keys bbolt cannot hold and names with a NUL (the

@@ -23,9 +23,10 @@ type Config struct {
 	// keep. It bounds how far a personal boost can lift a candidate.
 	PerKey int
 
-	MaxLogged    int     // logged queries considered per build, most searched first
-	LogCapacity  int     // queries the in-memory log keeps
-	HalfLifeDays float64 // a logged search counts half after this many days
+	MaxLogged    int           // logged queries considered per build, most searched first
+	CountTTL     time.Duration // how long a build reuses what Count said of a query
+	LogCapacity  int           // queries the in-memory log keeps
+	HalfLifeDays float64       // a logged search counts half after this many days
 
 	MinRunes int // shortest candidate, in runes
 	MaxRunes int // longest candidate, in runes
@@ -64,6 +65,7 @@ func DefaultConfig() Config {
 		ScanKeys:        512,
 		PerKey:          48,
 		MaxLogged:       20_000,
+		CountTTL:        time.Hour,
 		LogCapacity:     100_000,
 		HalfLifeDays:    7,
 		MinRunes:        2,
@@ -96,6 +98,9 @@ func (c Config) withDefaults() Config {
 	pos(&c.PerKey, d.PerKey)
 	c.PerKey = min(max(c.PerKey, c.MaxN), 1<<valueShift-1)
 	pos(&c.MaxLogged, d.MaxLogged)
+	if c.CountTTL <= 0 {
+		c.CountTTL = d.CountTTL
+	}
 	pos(&c.LogCapacity, d.LogCapacity)
 	if c.HalfLifeDays <= 0 {
 		c.HalfLifeDays = d.HalfLifeDays

@@ -118,7 +118,10 @@ func (s *Suggester) Suggest(req Request) (Response, error) {
 		return resp, nil
 	}
 	l := s.pool.Get().(*lookup)
-	defer s.pool.Put(l)
+	defer func() {
+		l.ix, l.m = nil, nil // a pooled lookup must not keep an old index alive
+		s.pool.Put(l)
+	}()
 	l.reset(ix, m, n)
 	l.paths = append(l.paths, req.Categories...)
 	if req.User != "" && s.deps.Recent != nil {
@@ -184,10 +187,11 @@ func (s *Suggester) plan(l *lookup, k string) {
 }
 
 // fuzzy adds the keys within one edit of a Latin or pinyin input of at
-// least FuzzyMinLetters letters, when the exact scans found fewer than n.
+// least FuzzyMinLetters letters (and at most maxFuzzyBytes), when the exact
+// scans found fewer than n.
 func (s *Suggester) fuzzy(l *lookup, k string) error {
 	cls := classify(k)
-	if len(l.top) >= l.n || cls.han || cls.other || cls.letters < s.cfg.FuzzyMinLetters {
+	if len(l.top) >= l.n || cls.han || cls.other || cls.letters < s.cfg.FuzzyMinLetters || len(k) > maxFuzzyBytes {
 		return nil
 	}
 	b, err := fuzzyBuilder()
@@ -208,8 +212,11 @@ func (s *Suggester) fuzzy(l *lookup, k string) error {
 	return nil
 }
 
-// Bounds of the fuzzy scan of one namespace.
-const maxCorrections = 32 // prefixes within one edit of the input
+// Bounds of the fuzzy matching.
+const (
+	maxFuzzyBytes  = 24 // longer input is not corrected: its automaton costs a millisecond
+	maxCorrections = 32 // prefixes within one edit of the input, per namespace
+)
 
 // corrections finds, in sp's namespace, the shortest key prefixes within
 // one edit of the input (aut) and scans under each one as under an exact

@@ -234,3 +234,30 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestCountRemembered checks that a build reuses Count's answers within
+// CountTTL and asks again after it.
+func TestCountRemembered(t *testing.T) {
+	now := testNow
+	asked := map[string]int{}
+	log := NewMemLog(0, 7)
+	log.Observe("手机壳 防摔", -1, now)
+	s, err := New(Config{CountTTL: time.Hour}, Deps{
+		Log:   log,
+		Count: func(q string) int { asked[q]++; return 3 },
+		Now:   func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range []time.Duration{0, 30 * time.Minute, 31 * time.Minute} {
+		now = now.Add(step)
+		if _, err := s.Rebuild(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want := []int{1, 1, 2}[i]
+		if asked["手机壳 防摔"] != want {
+			t.Errorf("build %d: Count asked %d times; want %d", i+1, asked["手机壳 防摔"], want)
+		}
+	}
+}

@@ -48,7 +48,8 @@ type Suggester struct {
 	ix    atomic.Pointer[index]
 	merch atomic.Pointer[merch]
 
-	buildMu sync.Mutex    // one build at a time
+	buildMu sync.Mutex // one build at a time; guards counts
+	counts  map[string]countMemo
 	merchMu sync.Mutex    // one configuration change at a time
 	kick    chan struct{} // asks Run for a build
 	pool    sync.Pool     // *lookup
@@ -108,7 +109,7 @@ func (s *Suggester) Rebuild(ctx context.Context) (BuildStats, error) {
 		}
 	}
 	top := s.log.Top(s.cfg.MaxLogged, now)
-	if err := g.logged(ctx, top, s.deps.Count); err != nil {
+	if err := g.logged(ctx, top, s.memoCount(now)); err != nil {
 		return BuildStats{}, fmt.Errorf("suggest: check logged queries: %w", err)
 	}
 	g.allowed()
@@ -123,6 +124,32 @@ func (s *Suggester) Rebuild(ctx context.Context) (BuildStats, error) {
 	ix.stats.BuiltAt = now.UTC()
 	s.ix.Store(ix)
 	return ix.stats, nil
+}
+
+// countMemo is what Count said of a query, and when.
+type countMemo struct {
+	n  int
+	at time.Time
+}
+
+// memoCount is Deps.Count remembered for Config.CountTTL, so that a build
+// asks again only about new queries and old answers; queries the build does
+// not ask about are forgotten. Called with buildMu held. Nil when there is
+// no Count.
+func (s *Suggester) memoCount(now time.Time) Count {
+	if s.deps.Count == nil {
+		return nil
+	}
+	old := s.counts
+	s.counts = make(map[string]countMemo, len(old))
+	return func(q string) int {
+		m, ok := old[q]
+		if !ok || now.Sub(m.at) >= s.cfg.CountTTL || m.at.After(now) {
+			m = countMemo{s.deps.Count(q), now}
+		}
+		s.counts[q] = m
+		return m.n
+	}
 }
 
 // hotIDs returns up to n candidates, the most searched first, then the

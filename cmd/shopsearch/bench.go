@@ -20,6 +20,12 @@ import (
 	"shopsearch/query"
 )
 
+// The bench subcommand (bench*.go) times every hot path over a workload
+// written by gen. It stays in cmd rather than in a package of its own: like
+// the other commands it only wires the packages together, and nothing else
+// imports it. It expects gen's product ids (g0000000…) for the partial
+// updates and the suggest catalog, since the product store has no iterator.
+
 // BenchConfig is what bench needs; DefaultBenchConfig has the defaults.
 type BenchConfig struct {
 	DataDir     string        // a workload written by gen: catalog.jsonl(.gz), queries.tsv
@@ -28,9 +34,11 @@ type BenchConfig struct {
 	Seed        uint64        // of the request mix
 	Rebuild     bool          // rebuild the index even when DataDir/index-data has one
 	PatchBatch  int           // updates per Patch call
+	BuildBatch  int           // documents per Bleve batch of the build; 0: the indexer's default
 	MaxOps      int           // most operations one phase runs, whatever its duration
-	CPUProfile  string        // CPU profile of the serving phases; none when empty
+	CPUProfile  string        // CPU profile of the search phases; none when empty
 	BuildCPU    string        // CPU profile of the index build; none when empty
+	MemProfile  string        // heap profile after the search phases; none when empty
 
 	Stdout io.Writer // the table
 	Stderr io.Writer // progress
@@ -62,8 +70,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the request mix")
 	fs.BoolVar(&cfg.Rebuild, "rebuild", false, "rebuild the index even when DATA/"+benchIndexDir+" has one")
 	fs.IntVar(&cfg.PatchBatch, "patch-batch", cfg.PatchBatch, "partial updates per Patch call")
-	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the search and suggest phases to this file")
+	fs.IntVar(&cfg.BuildBatch, "build-batch", 0, "documents per Bleve batch when building (default: the indexer's)")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the search phases to this file")
 	fs.StringVar(&cfg.BuildCPU, "build-cpuprofile", "", "write a CPU profile of the index build to this file")
+	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile taken after the search phases to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +97,11 @@ type benchRow struct {
 
 func naRow(phase, why string) benchRow {
 	return benchRow{phase: phase, ops: "n/a", rate: "n/a", p50: "-", p95: "-", p99: "-", target: "-", notes: why}
+}
+
+// valueRow is a row with one figure and no latencies.
+func valueRow(phase, ops, value, target, notes string) benchRow {
+	return benchRow{phase: phase, ops: ops, rate: value, p50: "-", p95: "-", p99: "-", target: target, notes: notes}
 }
 
 // Bench builds the workload's index when needed, then times search,
@@ -124,7 +139,9 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	}
 	defer engine.Close()
 	live := engine.Store().Live()
-	logf("opened %d products in %.1fs", live, time.Since(openStart).Seconds())
+	openTook := time.Since(openStart)
+	rows = append(rows, valueRow("open catalog", thousands(live), thousands(int(float64(live)/max(openTook.Seconds(), 1e-9)))+" products/s",
+		"-", fmt.Sprintf("%.1fs: query.Open (product snapshot, phase-2 columns, Bleve index)", openTook.Seconds())))
 
 	plan, err := newSearchPlan(ctx, engine, queries, cfg.Seed)
 	if err != nil {
@@ -135,6 +152,7 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 		return err
 	}
 	logf("search in-process for %s", cfg.Duration)
+	loadBefore := loadAverage()
 	rows = append(rows, benchSearchInProcess(ctx, cfg, engine, plan))
 	logf("search over HTTP for %s with %d clients", cfg.Duration, cfg.Concurrency)
 	httpRow, err := benchSearchHTTP(ctx, cfg, engine, plan)
@@ -143,15 +161,27 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 		return err
 	}
 	rows = append(rows, httpRow)
-	rows = append(rows, benchSuggest(ctx, cfg, queries, logf)...)
 	if err := stopProfile(); err != nil {
 		return err
 	}
-	rows = append(rows, naRow("recommend", "no recommendation stage yet"))
-	// RSS while serving: after the search phases, before the updates.
+	// RSS while serving: after the search phases, before suggest builds
+	// its own index and the updates.
 	rss := procStatus("VmRSS")
+	if err := writeHeapProfile(cfg.MemProfile); err != nil {
+		return err
+	}
+	suggestRows, err := benchSuggest(ctx, cfg, engine, queries, live, logf)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, suggestRows...)
+	rows = append(rows, naRow("recommend", "no recommendation stage yet"))
 	logf("partial updates for %s, %d a call", cfg.Duration, cfg.PatchBatch)
-	rows = append(rows, benchPatch(ctx, cfg, engine, live))
+	patchRow, err := benchPatchRestoring(ctx, cfg, engine, indexDir, live)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, patchRow)
 	rows = append(rows, naRow("events intake", "the events intake lands in a later issue (gen writes events.jsonl)"))
 
 	size, gen, err := generationSize(indexDir)
@@ -159,15 +189,14 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 		return err
 	}
 	rows = append(rows,
-		benchRow{phase: "index size on disk", ops: "-", rate: formatBytes(size), p50: "-", p95: "-", p99: "-", target: "-",
-			notes: fmt.Sprintf("%s (Bleve index + product snapshot + change log)", gen)},
-		benchRow{phase: "RSS while serving", ops: "-", rate: formatBytes(rss), p50: "-", p95: "-", p99: "-",
-			target: verdict(rss <= targetServingRSS, "≤ 2 GiB"), notes: fmt.Sprintf("VmRSS after the search phases; %d products", live)},
+		valueRow("index size on disk", "-", formatBytes(size), "-", gen+" (Bleve index + product snapshot + change log)"),
+		valueRow("RSS while serving", "-", formatBytes(rss), verdict(rss <= targetServingRSS, "≤ 2 GiB"),
+			fmt.Sprintf("VmRSS after the search phases; %d products", live)),
 	)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	printBenchTable(cfg, live, rows)
+	printBenchTable(cfg, live, rows, loadBefore, loadAverage())
 	return nil
 }
 
@@ -207,7 +236,9 @@ func benchBuild(ctx context.Context, cfg BenchConfig, indexDir string, logf func
 	if err != nil {
 		return benchRow{}, err
 	}
-	bs, err := indexer.Build(indexDir, products, indexer.BuildOptions{Progress: cfg.Stderr})
+	cpu := startCPU()
+	bs, err := indexer.Build(indexDir, products, indexer.BuildOptions{Progress: cfg.Stderr, BatchSize: cfg.BuildBatch})
+	cores := cpu.cores()
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}
@@ -219,12 +250,9 @@ func benchBuild(ctx context.Context, cfg BenchConfig, indexDir string, logf func
 	runtime.GC()
 	debug.FreeOSMemory()
 	rate := bs.DocsPerSecond()
-	return benchRow{
-		phase: "index build", ops: thousands(bs.Docs), rate: fmt.Sprintf("%s docs/s", thousands(int(rate))),
-		p50: "-", p95: "-", p99: "-", target: verdict(rate >= targetBuildDocsPerSec, "≥ 10,000 docs/s"),
-		notes: fmt.Sprintf("%.0fs to build (+%.0fs to read the catalog, %d rejected); peak RSS (VmHWM) %s",
-			bs.Elapsed.Seconds(), readTook.Seconds(), st.Rejected, formatBytes(peak)),
-	}, nil
+	return valueRow("index build", thousands(bs.Docs), thousands(int(rate))+" docs/s", verdict(rate >= targetBuildDocsPerSec, "≥ 10,000 docs/s"),
+		fmt.Sprintf("%.0fs to build, %.1f cores busy (+%.0fs to read the catalog, %d rejected); peak RSS (VmHWM) %s",
+			bs.Elapsed.Seconds(), cores, readTook.Seconds(), st.Rejected, formatBytes(peak))), nil
 }
 
 // findCatalog returns the workload's catalog.jsonl or catalog.jsonl.gz.
@@ -258,6 +286,23 @@ func startProfile(path string) (func() error, error) {
 	}, nil
 }
 
+// writeHeapProfile writes a heap profile to path (nothing when it is empty).
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: heap profile: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("bench: heap profile: %w", err)
+	}
+	return f.Close()
+}
+
 func verdict(met bool, target string) string {
 	if met {
 		return target + ": met"
@@ -265,9 +310,9 @@ func verdict(met bool, target string) string {
 	return target + ": NOT met"
 }
 
-func printBenchTable(cfg BenchConfig, products int, rows []benchRow) {
-	fmt.Fprintf(cfg.Stdout, "shopsearch bench: %s, %s products, %s a phase, %d HTTP clients, GOMAXPROCS %d, %s\n",
-		cfg.DataDir, thousands(products), cfg.Duration, cfg.Concurrency, runtime.GOMAXPROCS(0), runtime.Version())
+func printBenchTable(cfg BenchConfig, products int, rows []benchRow, loadBefore, loadAfter string) {
+	fmt.Fprintf(cfg.Stdout, "shopsearch bench: %s, %s products, %s a phase, %d HTTP clients, GOMAXPROCS %d, %s; load average %s before the search phases, %s at the end\n",
+		cfg.DataDir, thousands(products), cfg.Duration, cfg.Concurrency, runtime.GOMAXPROCS(0), runtime.Version(), loadBefore, loadAfter)
 	tw := tabwriter.NewWriter(cfg.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "phase\tops\trate\tp50\tp95\tp99\ttarget\tnotes")
 	for _, r := range rows {

@@ -231,34 +231,44 @@ func fmtMs(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Micr
 // benchSearchInProcess runs the plan through the engine on one goroutine.
 func benchSearchInProcess(ctx context.Context, cfg BenchConfig, e *query.Engine, plan []benchRequest) benchRow {
 	var lat latencies
+	byKind := map[string]latencies{}
 	var errs opErrors
+	cpu := startCPU()
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	for i := 0; i < cfg.MaxOps && ctx.Err() == nil && time.Now().Before(deadline); i++ {
+		br := &plan[i%len(plan)]
 		t := time.Now()
-		if _, err := e.Search(ctx, plan[i%len(plan)].req); err != nil {
+		if _, err := e.Search(ctx, br.req); err != nil {
 			errs.add(err)
 			continue
 		}
-		lat = append(lat, time.Since(t))
+		d := time.Since(t)
+		lat = append(lat, d)
+		byKind[br.kind] = append(byKind[br.kind], d)
 	}
 	r := lat.row("search in-process (1 goroutine)", "QPS", time.Since(start), errs)
 	r.target = verdict(lat.pct(0.99) <= targetSearchP99, "p99 ≤ 15 ms")
-	r.notes += "phase 1 + phase-2 ranking + facets, page of 20; " + planMix(plan)
+	r.notes += fmt.Sprintf("%.1f cores busy; phase 1 + phase-2 ranking + facets, page of 20; p50/p99 by kind (share): %s",
+		cpu.cores(), kindBreakdown(byKind, len(lat)))
 	return r
 }
 
-// planMix describes the request mix of a plan.
-func planMix(plan []benchRequest) string {
-	counts := map[string]int{}
-	for _, br := range plan {
-		counts[br.kind]++
+// benchKinds are the kinds of planned requests, in table order.
+var benchKinds = []string{"relevance", "brand", "price", "sort", "region"}
+
+// kindBreakdown gives each kind's share of the operations and its p50/p99.
+func kindBreakdown(byKind map[string]latencies, total int) string {
+	var parts []string
+	for _, k := range benchKinds {
+		l := byKind[k]
+		if len(l) == 0 {
+			continue
+		}
+		slices.Sort(l)
+		parts = append(parts, fmt.Sprintf("%s %s/%s (%d%%)", k, fmtMs(l.pct(0.5)), fmtMs(l.pct(0.99)), 100*len(l)/max(total, 1)))
 	}
-	parts := []string{}
-	for _, k := range []string{"relevance", "brand", "price", "sort", "region"} {
-		parts = append(parts, fmt.Sprintf("%s %d%%", k, 100*counts[k]/len(plan)))
-	}
-	return "mix: " + strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
 }
 
 // benchSearchHTTP serves the engine's API on a loopback port and drives it
@@ -269,57 +279,59 @@ func benchSearchHTTP(ctx context.Context, cfg BenchConfig, e *query.Engine, plan
 	for i, br := range plan {
 		paths[i] = br.url
 	}
-	srv, base, err := startBenchServer(e, cfg.Stderr)
+	srv, base, err := startBenchServer(e, nil, cfg.Stderr)
 	if err != nil {
 		return benchRow{}, err
 	}
 	defer srv.Close()
+	cpu := startCPU()
 	lat, errs, elapsed := httpLoad(ctx, cfg, base, paths)
 	r := lat.row(fmt.Sprintf("search HTTP (%d clients)", cfg.Concurrency), "QPS", elapsed, errs)
 	r.target = verdict(float64(len(lat))/elapsed.Seconds() >= targetHTTPQPS, "≥ 1,500 QPS")
-	r.notes += "GET /api/search on 127.0.0.1, keep-alive, same plan"
+	r.notes += fmt.Sprintf("%.1f cores busy (server and clients); GET /api/search on 127.0.0.1, keep-alive, same requests", cpu.cores())
 	return r, nil
 }
 
-// startBenchServer serves the API on 127.0.0.1:0; it returns the server and
-// its base URL.
-func startBenchServer(e *query.Engine, errLog io.Writer) (*http.Server, string, error) {
+// startBenchServer serves the API (with the suggest routes when sg is not
+// nil) on 127.0.0.1:0; it returns the server and its base URL.
+func startBenchServer(e *query.Engine, sg server.Suggester, errLog io.Writer) (*http.Server, string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", fmt.Errorf("bench: listen: %w", err)
 	}
-	srv := &http.Server{Handler: server.New(server.Config{ErrorLog: errLog}, e).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	api := server.NewWithSuggest(server.Config{ErrorLog: errLog}, e, sg)
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return srv, "http://" + ln.Addr().String(), nil
 }
 
 // httpLoad runs GET requests for paths round-robin from cfg.Concurrency
-// clients until cfg.Duration has passed or cfg.MaxOps were sent.
+// clients until cfg.Duration has passed or cfg.MaxOps were sent; requests
+// in flight then finish (each within the client's timeout).
 func httpLoad(ctx context.Context, cfg BenchConfig, base string, paths []string) (latencies, opErrors, time.Duration) {
 	client := &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency, MaxConnsPerHost: cfg.Concurrency, DisableCompression: true},
 	}
 	defer client.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	defer cancel()
 	var sent atomic.Int64
 	var mu sync.Mutex
 	var all latencies
 	var errs opErrors
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := range cfg.Concurrency {
+	deadline := start.Add(cfg.Duration)
+	for range cfg.Concurrency {
 		wg.Go(func() {
 			var lat latencies
 			var bad opErrors
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
 				n := sent.Add(1)
 				if n > int64(cfg.MaxOps) {
 					break
 				}
 				t := time.Now()
-				if err := get(ctx, client, base+paths[(int(n)+w)%len(paths)]); err != nil {
+				if err := get(ctx, client, base+paths[int(n-1)%len(paths)]); err != nil {
 					if ctx.Err() == nil {
 						bad.add(err)
 					}
@@ -358,8 +370,7 @@ func get(ctx context.Context, client *http.Client, u string) error {
 
 // benchPatch times Engine.Patch with batches of stock and price updates of
 // random items (ids g0000000… as gen writes them). The updates are durable:
-// they are appended to the generation's change log, which the next open
-// replays (--rebuild starts from a clean one).
+// they are appended to the generation's change log.
 func benchPatch(ctx context.Context, cfg BenchConfig, e *query.Engine, live int) benchRow {
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x9a7c))
 	var lat latencies
@@ -396,61 +407,25 @@ func benchPatch(ctx context.Context, cfg BenchConfig, e *query.Engine, live int)
 	return row
 }
 
-// procStatus reads a size field (VmRSS, VmHWM) of /proc/self/status in
-// bytes; 0 where there is no /proc.
-func procStatus(field string) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(data)) {
-		name, rest, ok := strings.Cut(line, ":")
-		if !ok || name != field {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		if err != nil {
-			return 0
-		}
-		return kb << 10
-	}
-	return 0
-}
+// benchChangeLog is the change log of a generation (see indexer/generation.go).
+const benchChangeLog = "changes.jsonl"
 
-// generationSize is the size of the published generation of dataDir (the
-// directory the CURRENT file names), and its name.
-func generationSize(dataDir string) (int64, string, error) {
-	b, err := os.ReadFile(filepath.Join(dataDir, "CURRENT"))
+// benchPatchRestoring runs benchPatch, then cuts the generation's change log
+// back to its size before, leaving the workload's index as bench found it:
+// otherwise every later open would replay this run's updates.
+func benchPatchRestoring(ctx context.Context, cfg BenchConfig, e *query.Engine, dataDir string, live int) (benchRow, error) {
+	gen, err := currentGeneration(dataDir)
 	if err != nil {
-		return 0, "", fmt.Errorf("bench: %w", err)
+		return benchRow{}, err
 	}
-	gen := strings.TrimSpace(string(b))
-	var size int64
-	err = filepath.WalkDir(filepath.Join(dataDir, gen), func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			size += info.Size()
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return 0, "", fmt.Errorf("bench: size of %s: %w", gen, err)
+	path := filepath.Join(dataDir, gen, benchChangeLog)
+	var before int64
+	if st, err := os.Stat(path); err == nil {
+		before = st.Size()
 	}
-	return size, gen, nil
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	row := benchPatch(ctx, cfg, e, live)
+	if err := os.Truncate(path, before); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return row, fmt.Errorf("bench: restore the change log: %w", err)
 	}
-	return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	return row, nil
 }

@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
-	"os"
+	"net/url"
 	"time"
 
-	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/query"
 	"shopsearch/suggest"
 )
 
@@ -18,74 +17,77 @@ import (
 // its query log (the counts only need their order).
 const maxObserved = 1000
 
-// benchSuggest builds a Suggester over the workload's catalog and query log
-// and times lookups of what shoppers have typed so far: the first 1–3
-// characters of queries drawn by popularity. Suggest has no HTTP route yet.
-func benchSuggest(ctx context.Context, cfg BenchConfig, qs []benchQuery, logf func(string, ...any)) []benchRow {
-	httpRow := naRow("suggest HTTP", "no suggest route in the server yet")
-	catalog, err := findCatalog(cfg.DataDir)
+// benchSuggest builds a Suggester over the engine's products and the
+// workload's query log, then times lookups of what shoppers have typed so
+// far — the first 1–3 characters of queries drawn by popularity — in
+// process and over HTTP (GET /api/suggest).
+func benchSuggest(ctx context.Context, cfg BenchConfig, e *query.Engine, qs []benchQuery, live int, logf func(string, ...any)) ([]benchRow, error) {
+	sg, err := suggest.New(suggest.Config{}, suggest.Deps{Products: storeProducts(e, live)})
 	if err != nil {
-		return []benchRow{naRow("suggest in-process (1 goroutine)", err.Error()), httpRow}
-	}
-	s, err := suggest.New(suggest.Config{}, suggest.Deps{Products: catalogProducts(catalog)})
-	if err != nil {
-		return []benchRow{naRow("suggest in-process (1 goroutine)", err.Error()), httpRow}
+		return nil, fmt.Errorf("bench: suggest: %w", err)
 	}
 	now := time.Now()
 	for _, q := range qs {
 		for range min(q.count, maxObserved) {
-			s.Observe(q.text, 1, now)
+			sg.Observe(q.text, 1, now)
 		}
 	}
 	logf("building the suggest index")
-	bs, err := s.Rebuild(ctx)
+	bs, err := sg.Rebuild(ctx)
 	if err != nil {
-		return []benchRow{naRow("suggest in-process (1 goroutine)", "rebuild: "+err.Error()), httpRow}
+		return nil, fmt.Errorf("bench: suggest: %w", err)
 	}
 
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x5a6e))
 	pop := newPopularity(qs)
 	inputs := make([]string, planSize)
+	paths := make([]string, planSize)
 	for i := range inputs {
 		runes := []rune(pop.pick(r))
 		inputs[i] = string(runes[:1+r.IntN(min(3, len(runes)))])
+		paths[i] = "/api/suggest?q=" + url.QueryEscape(inputs[i])
 	}
+
 	logf("suggest in-process for %s", cfg.Duration)
 	var lat latencies
 	var errs opErrors
+	cpu := startCPU()
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	for i := 0; i < cfg.MaxOps && ctx.Err() == nil && time.Now().Before(deadline); i++ {
 		t := time.Now()
-		if _, err := s.Suggest(suggest.Request{Q: inputs[i%len(inputs)]}); err != nil {
+		if _, err := sg.Suggest(suggest.Request{Q: inputs[i%len(inputs)]}); err != nil {
 			errs.add(err)
 			continue
 		}
 		lat = append(lat, time.Since(t))
 	}
-	row := lat.row("suggest in-process (1 goroutine)", "QPS", time.Since(start), errs)
-	row.notes += fmt.Sprintf("1–3 character prefixes of logged queries; index of %d candidates built in %.1fs",
-		bs.Candidates, bs.TookMs/1000)
-	return []benchRow{row, httpRow}
+	inProcess := lat.row("suggest in-process (1 goroutine)", "QPS", time.Since(start), errs)
+	inProcess.notes += fmt.Sprintf("%.1f cores busy; 1–3 character prefixes of logged queries; index of %s candidates built in %.1fs",
+		cpu.cores(), thousands(bs.Candidates), bs.TookMs/1000)
+
+	logf("suggest over HTTP for %s with %d clients", cfg.Duration, cfg.Concurrency)
+	srv, base, err := startBenchServer(e, sg, cfg.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	cpu = startCPU()
+	hl, herrs, elapsed := httpLoad(ctx, cfg, base, paths)
+	overHTTP := hl.row(fmt.Sprintf("suggest HTTP (%d clients)", cfg.Concurrency), "QPS", elapsed, herrs)
+	overHTTP.notes += fmt.Sprintf("%.1f cores busy (server and clients); GET /api/suggest on 127.0.0.1, same inputs", cpu.cores())
+	return []benchRow{inProcess, overHTTP}, nil
 }
 
-// errStopIter ends a catalog read early when the consumer stops.
-var errStopIter = errors.New("stop")
-
-// catalogProducts yields the products of a catalog file, read anew at each
-// iteration (a read error ends the sequence early).
-func catalogProducts(path string) iter.Seq[models.Product] {
+// storeProducts yields the engine's products, walking the ids gen writes
+// (g0000000 up to the number of live products): the store has no iterator.
+func storeProducts(e *query.Engine, live int) iter.Seq[models.Product] {
 	return func(yield func(models.Product) bool) {
-		f, err := os.Open(path)
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		indexer.ReadCatalog(f, indexer.FormatFromPath(path), func(p models.Product) error {
-			if !yield(p) {
-				return errStopIter
+		store := e.Store()
+		for i := range live {
+			if p, ok := store.Get(fmt.Sprintf("g%07d", i)); ok && !yield(p) {
+				return
 			}
-			return nil
-		}, nil)
+		}
 	}
 }

@@ -43,8 +43,8 @@ func TestGenAndBenchSmoke(t *testing.T) {
 	table := stdout.String()
 	t.Logf("bench table:\n%s", table)
 	for _, row := range []string{
-		"index build", "search in-process (1 goroutine)", "search HTTP (2 clients)",
-		"suggest in-process (1 goroutine)", "suggest HTTP", "recommend",
+		"index build", "open catalog", "search in-process (1 goroutine)", "search HTTP (2 clients)",
+		"suggest in-process (1 goroutine)", "suggest HTTP (2 clients)", "recommend",
 		"partial updates (batches of 100)", "events intake", "index size on disk", "RSS while serving",
 	} {
 		if !strings.Contains(table, "\n"+row+" ") {

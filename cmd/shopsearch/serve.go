@@ -23,6 +23,9 @@ import (
 // tokenEnv is the environment variable --admin-token defaults to.
 const tokenEnv = "SHOPSEARCH_ADMIN_TOKEN"
 
+// redisEnv is the environment variable --redis defaults to.
+const redisEnv = "SHOPSEARCH_REDIS"
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := DefaultServeConfig()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -31,6 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on, HOST:PORT")
 	fs.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token for the write endpoints (default $"+tokenEnv+"; writes are refused without one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the demo catalog's synthetic prices, stock and sales")
+	fs.StringVar(&cfg.Redis, "redis", "", "URL of a Redis, redis://HOST:PORT/DB, to keep the profiles and rules in and share them with other replicas (default $"+redisEnv+"; without one they are kept in DATA/"+stateFile+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,6 +43,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = os.Getenv(tokenEnv)
+	}
+	if cfg.Redis == "" {
+		cfg.Redis = os.Getenv(redisEnv)
+	}
+	if cfg.Redis != "" {
+		quietRedisLog()
 	}
 	cfg.Stdout, cfg.Stderr, cfg.AccessLog = stdout, stderr, stderr
 
@@ -57,6 +67,9 @@ type ServeConfig struct {
 	AdminToken string
 	Seed       int64            // of the demo catalog's synthetic fields
 	Now        func() time.Time // "now" for synthetic listing dates; time.Now when nil
+	// Redis is the URL of the store of profiles and rules that replicas
+	// share; "" keeps them in DataDir/state.db.
+	Redis string
 
 	Stdout    io.Writer // status lines; io.Discard when nil
 	Stderr    io.Writer // build progress and errors; io.Discard when nil
@@ -75,7 +88,7 @@ func DefaultServeConfig() ServeConfig {
 type Main struct {
 	cfg    ServeConfig
 	engine *query.Engine
-	state  io.Closer // the store of profiles and rules (merch.go)
+	state  io.Closer // the store of profiles and rules, and its poller (merch.go)
 	ln     net.Listener
 	http   *http.Server
 
@@ -135,8 +148,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
 	}
-	if m.state, err = openMerch(m.cfg.DataDir, m.engine, dict.Default()); err != nil {
-		return fmt.Errorf("open profiles and rules in %s: %w", m.cfg.DataDir, err)
+	if m.state, err = openMerch(ctx, m.cfg, m.engine, dict.Default()); err != nil {
+		return fmt.Errorf("open profiles and rules: %w", err)
 	}
 	sg, err := m.startSuggest(ctx, sc)
 	if err != nil {

@@ -1,9 +1,10 @@
 // Package storetest is the conformance suite every implementation of the
-// shared-state store runs (store.Embedded now, Redis later), so that the
+// shared-state store runs (store.Embedded and store.Redis), so that the
 // managers built on it behave the same on either.
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -13,7 +14,8 @@ import (
 )
 
 // Store is the shared-state store as the suite sees it: the union of the
-// methods its users (rank.Profiles, rank.Rulebook) need.
+// methods its users (rank.Profiles, rank.Rulebook, and the replicas'
+// poller, which reads Version) need.
 type Store interface {
 	AppendProfile(name string, version int, data []byte) error
 	ProfileVersions(fn func(name string, version int, data []byte) error) error
@@ -22,6 +24,9 @@ type Store interface {
 	Rules(fn func(id string, data []byte) error) error
 	PutSetting(key string, data []byte) error
 	Setting(key string) ([]byte, error)
+	// Version is the change counter: 0 for a new store, greater after
+	// every write that changed something.
+	Version(ctx context.Context) (uint64, error)
 }
 
 // Run runs the suite. open returns a new, empty store, closed by the time
@@ -34,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Settings", func(t *testing.T) { testSettings(t, open(t)) })
 	t.Run("InvalidKeys", func(t *testing.T) { testInvalidKeys(t, open(t)) })
 	t.Run("CallbackError", func(t *testing.T) { testCallbackError(t, open(t)) })
+	t.Run("Version", func(t *testing.T) { testVersion(t, open(t)) })
 }
 
 type version struct {
@@ -229,4 +235,54 @@ func testCallbackError(t *testing.T, s Store) {
 	if err := s.Rules(func(string, []byte) error { calls++; return stop }); err != stop || calls != 1 {
 		t.Errorf("Rules: error %v after %d calls, want stop after 1", err, calls)
 	}
+}
+
+// testVersion: every write that changes something raises the version; reads,
+// refused writes and deleting an absent rule do not.
+func testVersion(t *testing.T, s Store) {
+	last := uint64(0)
+	check := func(what string, wantChange bool) {
+		t.Helper()
+		v, err := s.Version(context.Background())
+		if err != nil {
+			t.Fatalf("after %s: Version: %v", what, err)
+		}
+		switch {
+		case wantChange && v <= last:
+			t.Errorf("after %s: version %d, want more than %d", what, v, last)
+		case !wantChange && v != last:
+			t.Errorf("after %s: version %d, want it unchanged at %d", what, v, last)
+		}
+		last = v
+	}
+	check("nothing", false)
+	mustAppend(t, s, "p", 1, `{}`)
+	check("appending a profile", true)
+	s.AppendProfile("p", 1, []byte(`{}`)) // a conflict
+	s.AppendProfile("", 2, []byte(`{}`))  // invalid
+	check("refused appends", false)
+	if err := s.PutRule("r", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	check("putting a rule", true)
+	if err := s.PutRule("r", []byte(`{"x":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	check("replacing a rule", true)
+	if err := s.DeleteRule("absent"); err != nil {
+		t.Fatal(err)
+	}
+	check("deleting an absent rule", false)
+	if err := s.DeleteRule("r"); err != nil {
+		t.Fatal(err)
+	}
+	check("deleting a rule", true)
+	if err := s.PutSetting("selection", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	check("putting a setting", true)
+	versions(t, s)
+	rules(t, s)
+	s.Setting("selection")
+	check("reads", false)
 }
