@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -211,4 +212,31 @@ func terms2(an *Analyzer, text string) []string {
 		out = append(out, t.Term)
 	}
 	return out
+}
+
+func TestOptionalWords(t *testing.T) {
+	lex := Default().Lexicon()
+	for w, want := range map[string]bool{"正品": true, "旗舰店": true, "系列": true, "空调": false, "进口": false} {
+		if got := lex.Optional(w); got != want {
+			t.Errorf("Optional(%q) = %v, want %v", w, got, want)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, OptionalFile), []byte("# shop words\n 进口 \n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := LoadAssets(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Lexicon != DefaultAssets().Lexicon || a.Stopwords != DefaultAssets().Stopwords {
+		t.Error("files absent from the directory did not keep their embedded default")
+	}
+	custom, err := NewLexicon(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !custom.Optional("进口") || custom.Optional("正品") {
+		t.Errorf("the override list was not the one loaded: 进口 %v, 正品 %v", custom.Optional("进口"), custom.Optional("正品"))
+	}
 }

@@ -19,6 +19,9 @@ var defaultLexicon string
 //go:embed assets/stopwords.txt
 var defaultStopwords string
 
+//go:embed assets/optional.txt
+var defaultOptional string
+
 // Assets are the texts a Lexicon is built from. The defaults are embedded in
 // the binary; an operator may supply edited copies and reload at runtime.
 type Assets struct {
@@ -27,21 +30,25 @@ type Assets struct {
 	Lexicon string
 	// Stopwords has one word a line; # starts a comment.
 	Stopwords string
+	// Optional has one word a line (# starts a comment): shop and marketing
+	// words (正品, 旗舰店) that a query never requires.
+	Optional string
 }
 
 // DefaultAssets returns the embedded lexicon and stop list.
 func DefaultAssets() Assets {
-	return Assets{Lexicon: defaultLexicon, Stopwords: defaultStopwords}
+	return Assets{Lexicon: defaultLexicon, Stopwords: defaultStopwords, Optional: defaultOptional}
 }
 
 // Lexicon is an immutable, loaded dictionary: the gse segmenter with gse's
 // simplified-Chinese dictionary plus the e-commerce lexicon, the words that
 // stay whole, and the stop list. Build a new one to change any of them.
 type Lexicon struct {
-	seg    *gse.Segmenter
-	atomic map[string]bool
-	stop   map[string]bool
-	words  int
+	seg      *gse.Segmenter
+	atomic   map[string]bool
+	stop     map[string]bool
+	optional map[string]bool
+	words    int
 }
 
 // Words is the number of dictionary entries the segmenter knows.
@@ -50,7 +57,7 @@ func (l *Lexicon) Words() int { return l.words }
 // NewLexicon builds a Lexicon from assets. It takes a second or two: gse
 // computes the sub-word split of every dictionary word once, here.
 func NewLexicon(a Assets) (*Lexicon, error) {
-	lex := &Lexicon{atomic: map[string]bool{}, stop: map[string]bool{}}
+	lex := &Lexicon{atomic: map[string]bool{}, stop: map[string]bool{}, optional: map[string]bool{}}
 	var extra strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(a.Lexicon))
 	for line := 1; sc.Scan(); line++ {
@@ -83,14 +90,8 @@ func NewLexicon(a Assets) (*Lexicon, error) {
 		}
 		fmt.Fprintf(&extra, "%s %g %s\n", word, freq, tag)
 	}
-	for _, w := range strings.Split(a.Stopwords, "\n") {
-		if i := strings.IndexByte(w, '#'); i >= 0 {
-			w = w[:i]
-		}
-		if w = strings.TrimSpace(w); w != "" {
-			lex.stop[Normalize(w)] = true
-		}
-	}
+	wordList(a.Stopwords, lex.stop)
+	wordList(a.Optional, lex.optional)
 	// gse keeps the first entry of a word, so the lexicon goes in before gse's
 	// simplified dictionary and its frequencies win; gse then computes every
 	// word's sub-word split once, over both.
@@ -108,21 +109,40 @@ func NewLexicon(a Assets) (*Lexicon, error) {
 	return lex, nil
 }
 
+// wordList adds the words of a one-word-a-line list (# starts a comment),
+// normalised, to set.
+func wordList(text string, set map[string]bool) {
+	for _, w := range strings.Split(text, "\n") {
+		if i := strings.IndexByte(w, '#'); i >= 0 {
+			w = w[:i]
+		}
+		if w = strings.TrimSpace(w); w != "" {
+			set[Normalize(w)] = true
+		}
+	}
+}
+
+// Optional reports whether a normalised word is one a query never requires.
+func (l *Lexicon) Optional(word string) bool { return l.optional[word] }
+
 // Asset file names, in the embedded assets and in an override directory.
 const (
 	LexiconFile   = "lexicon.txt"
 	StopwordsFile = "stopwords.txt"
+	OptionalFile  = "optional.txt"
 )
 
 // LoadAssets returns the embedded assets with any file present in dir
-// (LexiconFile, StopwordsFile) taking the place of its embedded default.
+// (LexiconFile, StopwordsFile, OptionalFile) taking the place of its
+// embedded default.
 // An empty dir means the embedded assets alone.
 func LoadAssets(dir string) (Assets, error) {
 	a := DefaultAssets()
 	if dir == "" {
 		return a, nil
 	}
-	for name, dst := range map[string]*string{LexiconFile: &a.Lexicon, StopwordsFile: &a.Stopwords} {
+	files := map[string]*string{LexiconFile: &a.Lexicon, StopwordsFile: &a.Stopwords, OptionalFile: &a.Optional}
+	for name, dst := range files {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue

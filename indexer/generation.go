@@ -118,6 +118,9 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	if err = f.Chmod(0o644); err != nil { // CreateTemp makes it 0600
+		return err
+	}
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err = write(bw); err != nil {
 		return err

@@ -68,19 +68,35 @@ func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildS
 		os.RemoveAll(tmp)
 		return BuildStats{}, err
 	}
-	idx, err := bleve.NewUsing(filepath.Join(tmp, indexDir), newMapping(), scorch.Name, scorch.Name, nil)
+	// The build's batches need not wait for persistence (the generation is
+	// published only after the index is closed and fsynced); only the last
+	// one does, so that Close finds everything on disk. Serving opens the
+	// index with safe batches again (Open).
+	idx, err := bleve.NewUsing(filepath.Join(tmp, indexDir), newMapping(), scorch.Name, scorch.Name,
+		map[string]interface{}{"unsafe_batch": true})
 	if err != nil {
 		return fail(fmt.Errorf("create index: %w", err))
 	}
 	an := idx.Mapping().AnalyzerNamed(AnalyzerName)
 	bar := newProgress(opts.Progress, len(products))
+	persisted := make(chan error, 1)
 	for i := 0; i < len(products); i += opts.BatchSize {
 		end := min(i+opts.BatchSize, len(products))
-		if err := indexBatch(idx, an, products[i:end]); err != nil {
+		var onPersist func(error)
+		if end == len(products) {
+			onPersist = func(err error) { persisted <- err }
+		}
+		if err := indexBatch(idx, an, products[i:end], onPersist); err != nil {
 			idx.Close()
 			return fail(err)
 		}
 		bar.set(end)
+	}
+	if len(products) > 0 {
+		if err := <-persisted; err != nil {
+			idx.Close()
+			return fail(fmt.Errorf("persist index: %w", err))
+		}
 	}
 	bar.done()
 	// One segment answers queries fastest; merge now, before publishing,
@@ -122,8 +138,13 @@ func forceMerge(idx bleve.Index) error {
 	return nil
 }
 
-func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product) error {
+// indexBatch indexes products in one batch; onPersist, when not nil, is
+// called once the batch is on disk.
+func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product, onPersist func(error)) error {
 	b := idx.NewBatch()
+	if onPersist != nil {
+		b.SetPersistedCallback(onPersist)
+	}
 	for i := range products {
 		if err := b.IndexAdvanced(newDocument(&products[i], an)); err != nil {
 			return fmt.Errorf("index %s: %w", products[i].ID, err)
@@ -166,7 +187,9 @@ func Open(dataDir string) (*Catalog, []models.Product, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read product snapshot: %w", err)
 	}
-	idx, err := bleve.Open(filepath.Join(dir, indexDir))
+	// Safe batches whatever the build used: an upsert's batch returns once
+	// persisted, which compaction relies on (compact.go).
+	idx, err := bleve.OpenUsing(filepath.Join(dir, indexDir), map[string]interface{}{"unsafe_batch": false})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open index: %w", err)
 	}

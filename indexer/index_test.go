@@ -190,4 +190,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
 		t.Fatalf("temp files left behind: %v", entries)
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v (%v), want 0644 like any file written in place", fi.Mode().Perm(), err)
+	}
 }

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -285,5 +286,61 @@ func TestSearchHighlightMapsBackToTheTitle(t *testing.T) {
 		if got := resp.Items[i].Highlight; got != tt.want {
 			t.Errorf("%q:\n got %s\nwant %s", tt.text, got, tt.want)
 		}
+	}
+}
+
+// A title is not penalised for its length: a set that also names its other
+// items is as much about each of them as a one-item title (BM25 b = 0, see
+// indexer.BM25LengthNorm), so the two score alike and the one with the term
+// twice scores higher.
+func TestSearchTitleLengthIsNotPenalised(t *testing.T) {
+	e, _ := openCatalog(t, []models.Product{
+		{ID: "short", Title: "兰蔻 菁纯 面霜"},
+		{ID: "long", Title: "兰蔻 菁纯 套装 面霜 眼霜 精华水 洁面乳 卸妆油 礼盒 三件套 生日礼物 送女友"},
+		{ID: "twice", Title: "兰蔻 菁纯 面霜 60ml 滋润 面霜 礼盒 三件套 生日礼物 送女友 眼霜 卸妆油"},
+		{ID: "other", Title: "雅诗兰黛 多效智妍 乳液"},
+	})
+	resp := search(t, e, Request{Text: "面霜"})
+	score := map[string]float64{}
+	for _, it := range resp.Items {
+		score[it.ID] = it.Score
+	}
+	if len(resp.Items) != 3 || score["short"] != score["long"] || score["twice"] <= score["long"] {
+		t.Errorf("scores %v, want short = long < twice", score)
+	}
+}
+
+func TestCutTies(t *testing.T) {
+	c := func(id string, score float64) rank.Candidate { return rank.Candidate{ID: id, Score: score} }
+	byHash := func(ids ...string) []string { // ids in the order cutTies puts tied ones
+		slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(idHash(a), idHash(b)) })
+		return ids
+	}
+	tied := []rank.Candidate{c("a", 3), c("b", 2), c("c", 2), c("d", 2), c("e", 2), c("f", 1)}
+	tests := []struct {
+		name     string
+		cands    []rank.Candidate
+		k        int
+		complete bool
+		want     []string
+	}{
+		{"better ones, then the tied ones by id hash", tied, 3, true, append([]string{"a"}, byHash("b", "c", "d", "e")[:2]...)},
+		{"the same whatever order Bleve returned the ties in",
+			[]rank.Candidate{c("a", 3), c("e", 2), c("d", 2), c("c", 2), c("b", 2), c("f", 1)}, 3, true,
+			append([]string{"a"}, byHash("b", "c", "d", "e")[:2]...)},
+		{"a tie running to the end of a complete list", tied[:5], 3, true, append([]string{"a"}, byHash("b", "c", "d", "e")[:2]...)},
+		{"a tie that may run past the fetched ones is left out", tied[:5], 3, false, []string{"a"}},
+		{"everything tied and more beyond: nothing fair to return", tied[1:5], 2, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, x := range cutTies(slices.Clone(tt.cands), tt.k, tt.complete) {
+				got = append(got, x.ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("cutTies = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

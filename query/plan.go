@@ -12,7 +12,13 @@ import (
 // must not match.
 type Plan struct {
 	Required []string // leaves; every one must match (deduplicated)
-	Brands   []string // required leaves, or compounds (sk2 over sk + 2), that name a brand of the catalog
+	// Brands holds the query's brand: the first required leaf, or compound
+	// (sk2 over sk + 2), that names a brand of the catalog. It is one term
+	// at most: the catalog's brand list also holds common words (阳光, 白金)
+	// that some seller used as a brand, and a later one in a query that
+	// already named its brand is a product-line word ("泊泉雅 阳光舒护乳液"),
+	// which must not stay required when the query is relaxed.
+	Brands []string
 	// BrandLeaves are the leaves inside a brand compound: a relaxed match
 	// needs the compound, not each of them.
 	BrandLeaves []string
@@ -26,13 +32,22 @@ func (p Plan) Empty() bool { return len(p.Required) == 0 && len(p.Phrases) == 0 
 
 // Analyze turns a parsed query into a plan with the shared analysis chain.
 // isBrand (may be nil) recognises brand terms, which stay required when
-// the query is relaxed.
+// the query is relaxed. Optional words of the lexicon (正品, 旗舰店) in plain
+// clauses are bonus terms, unless the query has nothing else to require.
 func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 	var p Plan
+	var optional []string
+	lex := a.Lexicon()
 	for _, c := range plainRuns(q.Clauses) {
 		toks := a.Analyze(c.Text)
 		var leaves []string
 		for i, t := range toks {
+			if t.Role == dict.Leaf && !c.Phrase && !c.Negated && lex.Optional(t.Term) {
+				if !slices.Contains(optional, t.Term) {
+					optional = append(optional, t.Term)
+				}
+				continue
+			}
 			if t.Role == dict.Leaf {
 				leaves = append(leaves, t.Term)
 				continue
@@ -43,7 +58,7 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 			if !slices.Contains(p.Bonus, t.Term) {
 				p.Bonus = append(p.Bonus, t.Term)
 			}
-			if t.Role == dict.Compound && !c.Phrase && isBrand != nil && isBrand(t.Term) && !slices.Contains(p.Brands, t.Term) {
+			if t.Role == dict.Compound && !c.Phrase && isBrand != nil && len(p.Brands) == 0 && isBrand(t.Term) {
 				p.Brands = append(p.Brands, t.Term)
 				for _, u := range toks[i+1:] {
 					if u.Start >= t.End {
@@ -68,10 +83,19 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 			for _, l := range leaves {
 				if !slices.Contains(p.Required, l) {
 					p.Required = append(p.Required, l)
-					if isBrand != nil && isBrand(l) {
+					if isBrand != nil && len(p.Brands) == 0 && isBrand(l) {
 						p.Brands = append(p.Brands, l)
 					}
 				}
+			}
+		}
+	}
+	if len(p.Required) == 0 && len(p.Phrases) == 0 {
+		p.Required = optional // "正品": nothing else to search for
+	} else {
+		for _, t := range optional {
+			if !slices.Contains(p.Bonus, t) {
+				p.Bonus = append(p.Bonus, t)
 			}
 		}
 	}
@@ -107,10 +131,15 @@ func (p Plan) others() []string {
 	return out
 }
 
-// bleveQuery is the phase-1 query. Strict: every required leaf and phrase.
-// Relaxed: every brand leaf, and at least minShould of the other leaves.
-// Either way bonus terms add to the score and exclusions are applied.
-func (p Plan) bleveQuery(field string, relaxed bool, minShould int) bq.Query {
+// relaxStep is one relaxation: the relaxed query keeps every brand term and
+// at least min of the other terms.
+type relaxStep struct{ min int }
+
+// bleveQuery is the phase-1 query. Strict (step nil): every required leaf
+// and phrase. Relaxed: every brand leaf and at least step.min of the other
+// leaves. Either way bonus terms add to the score and exclusions are applied.
+func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
+	relaxed := step != nil
 	term := func(t string) bq.Query {
 		q := bq.NewTermQuery(t)
 		q.SetField(field)
@@ -132,6 +161,7 @@ func (p Plan) bleveQuery(field string, relaxed bool, minShould int) bq.Query {
 		for _, t := range p.others() {
 			rest = append(rest, term(t))
 		}
+		minShould := step.min
 		if len(rest) > 0 && (minShould > 0 || len(must) == 0) {
 			d := bq.NewDisjunctionQuery(rest)
 			d.SetMin(float64(max(1, min(minShould, len(rest)))))

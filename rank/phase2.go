@@ -58,6 +58,11 @@ type Candidate struct {
 	ID    string
 	Score float64
 	Tier  uint8
+	// Ref is the item's ordinal plus one when the caller has it from
+	// Store.Resolve (a cached phase 1 keeps it), so that Rank can skip
+	// the look-up by id; 0 when unknown. A stale Ref is detected (ordinals
+	// are never reused for another id) and falls back to the look-up.
+	Ref uint32
 }
 
 // Request is what phase 2 does with the candidates.
@@ -140,21 +145,23 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 	}
 	rs := s.compileRules(req.Rules, now)
 	match := s.filter(req.Filter)
-	rows := make([]scored, 0, len(cands)+len(rs.pins))
-	seen := make(map[Ord]int, len(cands))
+	buf := getRows(len(cands) + len(rs.pins))
+	defer putRows(buf)
+	rows := (*buf)[:0]
+	seen := s.seenSet()
+	dups := false
 	for _, c := range cands {
-		o, ok := s.ords[c.ID]
+		o, ok := s.ord(&c)
 		if !ok || !match(o) || rs.hide[o] {
 			continue
 		}
-		if i, dup := seen[o]; dup {
-			if c.Tier < rows[i].tier || c.Tier == rows[i].tier && c.Score > rows[i].score {
-				rows[i].tier, rows[i].score = c.Tier, c.Score
-			}
-			continue
+		if seen.add(o) {
+			dups = true // rare: merged below
 		}
-		seen[o] = len(rows)
 		rows = append(rows, scored{ord: o, score: c.Score, tier: c.Tier})
+	}
+	if dups {
+		rows = mergeDuplicates(rows)
 	}
 	// A pinned item is shown at its position for the query even when its
 	// text does not match, unless a filter excludes it.
@@ -162,27 +169,37 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 		if !match(o) || rs.hide[o] {
 			continue
 		}
-		if i, ok := seen[o]; ok {
-			rows[i].pinned = pos
+		if !seen.add(o) {
+			rows = append(rows, scored{ord: o, pinned: pos})
 			continue
 		}
-		seen[o] = len(rows)
-		rows = append(rows, scored{ord: o, pinned: pos})
+		for i := range rows { // pins are few
+			if rows[i].ord == o {
+				rows[i].pinned = pos
+				break
+			}
+		}
 	}
+	s.releaseSeen(seen, rows)
 	if profile.OutOfStock == "filter" {
 		kept := rows[:0]
 		for _, r := range rows {
-			if s.stock[r.ord] != 0 || r.pinned > 0 {
+			if s.feat[r.ord].stock != 0 || r.pinned > 0 {
 				kept = append(kept, r)
 			}
 		}
 		rows = kept
 	}
 	sc := s.newScorer(rows, profile, req.Filter.Region, now, rs.catBoost, rs.brandBoost)
+	// The blended score orders by relevance only; a business order needs
+	// it for the page's hits alone (below).
+	blend := req.Sort == SortRelevance
 	for i := range rows {
 		r := &rows[i]
-		r.rank = sc.score(r.ord, r.score)
-		if s.stock[r.ord] == 0 && profile.OutOfStock != "keep" {
+		if blend {
+			r.rank = sc.score(r.ord, r.score)
+		}
+		if s.feat[r.ord].stock == 0 && profile.OutOfStock != "keep" {
 			r.last = 1
 		}
 		if rs.bury[r.ord] {
@@ -194,11 +211,14 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 	if req.Facets {
 		res.Facets = s.facets(rows, req.Filter.CategoryPrefix)
 	}
-	s.order(rows, req.Sort)
-	rows = placePins(rows)
 	lo := min(max(req.Offset, 0), len(rows))
 	hi := min(lo+max(req.Limit, 0), len(rows))
+	s.order(rows, req.Sort, hi+len(rs.pins))
+	rows = placePins(rows)
 	for _, r := range rows[lo:hi] {
+		if !blend {
+			r.rank = sc.score(r.ord, r.score)
+		}
 		h := Hit{Product: s.products[r.ord], Score: r.score, Tier: r.tier, Rank: r.rank}
 		if req.Explain {
 			h.Explain = sc.explain(r.ord, r.score, r.tier)
@@ -237,20 +257,20 @@ func (s *Store) filter(f Filter) func(Ord) bool {
 		if !s.live[o] {
 			return false
 		}
-		if brands != nil && !brands[s.brandID[o]] {
+		if brands != nil && !brands[s.feat[o].brandID] {
 			return false
 		}
-		if prefix != "" && !categoryHasPrefix(s.interner.strs[s.catPath[o]], prefix) {
+		if prefix != "" && !categoryHasPrefix(s.interner.strs[s.feat[o].catPath], prefix) {
 			return false
 		}
 		// An item without a price is in no price range.
-		if p := s.price[o]; priced && (p <= 0 || f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax) {
+		if p := s.feat[o].price; priced && (p <= 0 || f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax) {
 			return false
 		}
-		if f.Platform != "" && (f.Platform == models.PlatformSelf) != s.selfRun[o] {
+		if f.Platform != "" && (f.Platform == models.PlatformSelf) != s.feat[o].selfRun {
 			return false
 		}
-		if f.InStock && s.stock[o] == 0 {
+		if f.InStock && s.feat[o].stock == 0 {
 			return false
 		}
 		if f.Region != "" && !s.delivers(o, f.Region, region, regionUnknown) {
@@ -265,13 +285,13 @@ func (s *Store) filter(f Filter) func(Ord) bool {
 // everywhere; codes past the 64 that have bits are checked by name.
 func (s *Store) delivers(o Ord, code string, region uint64, unknown bool) bool {
 	more := s.moreRegions[o]
-	if s.regions[o] == 0 && len(more) == 0 {
+	if s.feat[o].regions == 0 && len(more) == 0 {
 		return true
 	}
 	if unknown {
 		return slices.Contains(more, code)
 	}
-	return s.regions[o]&region != 0
+	return s.feat[o].regions&region != 0
 }
 
 // normCategory is a category path with its levels trimmed and empty levels
@@ -297,52 +317,70 @@ func categoryHasPrefix(path, prefix string) bool {
 	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '>')
 }
 
-func (s *Store) order(rows []scored, by Sort) {
-	var key func(a, b scored) int
+// order sorts rows — or, when top is well below len(rows), puts the top
+// first in order and leaves the rest after them unordered (a page needs no
+// more; pinned rows are moved by placePins wherever they are).
+func (s *Store) order(rows []scored, by Sort, top int) {
+	// A business order's key goes into rank (relevance has its blended
+	// score there already), higher first, so that comparing two rows
+	// touches no feature row: sorting 10,000 candidates otherwise costs a
+	// cache miss or two a comparison. Rank is unused by a business order
+	// until the page's hits, which get their blended score after it.
+	var key func(f *feat) float64
 	switch by {
 	case SortSales:
-		key = func(a, b scored) int { return cmp.Compare(s.sales[b.ord], s.sales[a.ord]) }
+		key = func(f *feat) float64 { return float64(f.sales) }
 	case SortPriceAsc:
 		// Items without a price (0) go after the priced ones, not first.
-		key = func(a, b scored) int {
-			pa, pb := s.price[a.ord], s.price[b.ord]
-			if (pa > 0) != (pb > 0) {
-				return cmp.Compare(pb, pa)
+		key = func(f *feat) float64 {
+			if f.price <= 0 {
+				return math.Inf(-1)
 			}
-			return cmp.Compare(pa, pb)
+			return -f.price
 		}
 	case SortPriceDesc:
-		key = func(a, b scored) int { return cmp.Compare(s.price[b.ord], s.price[a.ord]) }
+		key = func(f *feat) float64 { return f.price }
 	case SortNewest:
-		key = func(a, b scored) int { return cmp.Compare(s.listed[b.ord], s.listed[a.ord]) }
-	default:
-		key = func(a, b scored) int { return cmp.Compare(b.rank, a.rank) }
+		key = func(f *feat) float64 { return float64(f.listed) }
+	}
+	if key != nil {
+		for i := range rows {
+			rows[i].rank = key(&s.feat[rows[i].ord])
+		}
 	}
 	// Full matches before partial ones in every order (the response says
 	// "N exact items, then partial ones", and a phone out of stock is still
 	// a better answer to "小米 5g手机" than a wristband in stock); within a
 	// tier, buried items last, then out-of-stock ones before them; ties fall
 	// back to the text score, then the ordinal, so pages are stable.
-	slices.SortFunc(rows, func(a, b scored) int {
+	full := func(a, b scored) int {
 		if a.tier != b.tier {
 			return cmp.Compare(a.tier, b.tier)
 		}
 		if a.last != b.last {
 			return cmp.Compare(a.last, b.last)
 		}
-		if c := key(a, b); c != 0 {
+		if c := cmp.Compare(b.rank, a.rank); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ord, b.ord)
-	})
+	}
+	if top < len(rows)/4 {
+		selectTop(rows, top, full)
+		rows = rows[:top]
+	}
+	slices.SortFunc(rows, full)
 }
 
 // placePins moves every pinned row to its position (1-based), in position
 // order; a position past the end puts the item last.
 func placePins(rows []scored) []scored {
+	if !slices.ContainsFunc(rows, func(r scored) bool { return r.pinned > 0 }) {
+		return rows
+	}
 	var pins []scored
 	rest := make([]scored, 0, len(rows))
 	for _, r := range rows {
@@ -351,9 +389,6 @@ func placePins(rows []scored) []scored {
 		} else {
 			rest = append(rest, r)
 		}
-	}
-	if len(pins) == 0 {
-		return rows
 	}
 	slices.SortStableFunc(pins, func(a, b scored) int { return cmp.Compare(a.pinned, b.pinned) })
 	for _, p := range pins {
@@ -372,15 +407,21 @@ func (s *Store) facets(rows []scored, catPrefix string) Facets {
 		depth = strings.Count(catPrefix, ">") + 1
 	}
 	prices := make([]float64, 0, len(rows))
+	pathCount := map[uint32]int{} // by interned path: cut to the level once per path, not per row
 	for _, r := range rows {
-		if b := s.brandID[r.ord]; b != 0 {
+		if b := s.feat[r.ord].brandID; b != 0 {
 			brandCount[b]++
 		}
-		if c := categoryLevel(s.interner.strs[s.catPath[r.ord]], depth); c != "" {
-			catCount[c]++
+		if c := s.feat[r.ord].catPath; c != 0 {
+			pathCount[c]++
 		}
-		if p := s.price[r.ord]; p > 0 {
+		if p := s.feat[r.ord].price; p > 0 {
 			prices = append(prices, p)
+		}
+	}
+	for id, n := range pathCount {
+		if c := categoryLevel(s.interner.strs[id], depth); c != "" {
+			catCount[c] += n
 		}
 	}
 	var f Facets

@@ -69,8 +69,8 @@ func (s *Store) compileRules(rules []models.Rule, now time.Time) *compiledRules 
 // applied lists the ids of the rules that moved item o.
 func (rs *compiledRules) applied(o Ord) []string {
 	out := append([]string(nil), rs.byOrd[o]...)
-	out = append(out, rs.brandRules[rs.s.brandID[o]]...)
-	path := rs.s.interner.strs[rs.s.catPath[o]]
+	out = append(out, rs.brandRules[rs.s.feat[o].brandID]...)
+	path := rs.s.interner.strs[rs.s.feat[o].catPath]
 	for _, c := range rs.catRules {
 		if categoryHasPrefix(path, c.prefix) {
 			out = append(out, c.id)

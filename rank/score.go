@@ -59,14 +59,14 @@ func (s *Store) refreshPopulation() {
 		if !s.live[o] {
 			continue
 		}
-		if s.sales[o] > 0 {
-			sales = append(sales, float64(s.sales[o]))
+		if s.feat[o].sales > 0 {
+			sales = append(sales, float64(s.feat[o].sales))
 		}
-		if s.amount[o] > 0 {
-			amount = append(amount, s.amount[o])
+		if s.feat[o].amount > 0 {
+			amount = append(amount, s.feat[o].amount)
 		}
-		if s.impressions[o] >= 100 {
-			ctrs = append(ctrs, float64(s.clicks[o])/float64(s.impressions[o]))
+		if s.feat[o].impressions >= 100 {
+			ctrs = append(ctrs, float64(s.feat[o].clicks)/float64(s.feat[o].impressions))
 		}
 	}
 	p := population{salesRef: p99(sales), amountRef: p99(amount), ctrPrior: 0.02, ctrAlpha: 2, ctrBeta: 98}
@@ -130,14 +130,10 @@ func (s *Store) newScorer(rows []scored, profile *models.WeightProfile, region s
 			sc.maxText = max(sc.maxText, r.score)
 		}
 	}
-	// The query's likely categories: those of its 50 best text matches.
-	top := make([]scored, 0, len(rows))
-	for _, r := range rows {
-		if r.tier == 0 {
-			top = append(top, r)
-		}
-	}
-	slices.SortFunc(top, func(a, b scored) int {
+	// The query's likely categories: those of its 50 best text matches
+	// (in any order: only their categories are counted), kept by
+	// selecting the best 50 whenever 100 have gathered.
+	byText := func(a, b scored) int {
 		if a.score != b.score {
 			if a.score > b.score {
 				return -1
@@ -145,14 +141,25 @@ func (s *Store) newScorer(rows []scored, profile *models.WeightProfile, region s
 			return 1
 		}
 		return int(a.ord) - int(b.ord)
-	})
+	}
+	top := make([]scored, 0, 101)
+	for _, r := range rows {
+		if r.tier != 0 {
+			continue
+		}
+		if top = append(top, r); len(top) > 100 {
+			selectTop(top, 50, byText)
+			top = top[:50]
+		}
+	}
+	selectTop(top, 50, byText)
 	if len(top) > 50 {
 		top = top[:50]
 	}
 	counts := map[uint32]int{}
 	best := 0
 	for _, r := range top {
-		if c := s.catPath[r.ord]; c != 0 {
+		if c := s.feat[r.ord].catPath; c != 0 {
 			counts[c]++
 			best = max(best, counts[c])
 		}
@@ -212,33 +219,34 @@ func weights(p *models.WeightProfile) factorVec {
 // factors returns the value of every factor for ordinal o with text score t.
 func (sc *scorer) factors(o Ord, t float64) factorVec {
 	s := sc.s
+	x := &s.feat[o]
 	var f factorVec
 	if sc.maxText > 0 {
 		f[fText] = t / sc.maxText
 	}
-	f[fStock] = stockValue(s.stock[o])
-	if l := s.listed[o]; l > 0 && sc.profile.NewHalfLifeDays > 0 {
+	f[fStock] = stockValue(x.stock)
+	if l := x.listed; l > 0 && sc.profile.NewHalfLifeDays > 0 {
 		age := max(0, sc.now.Sub(time.Unix(l, 0)).Hours()/24)
 		f[fNew] = math.Exp2(-age / sc.profile.NewHalfLifeDays)
 	}
-	f[fSales] = saturate(float64(s.sales[o]), s.pop.salesRef)
-	f[fAmount] = saturate(s.amount[o], s.pop.amountRef)
-	if d := s.discount[o]; d > 0 || s.promoTag[o] {
+	f[fSales] = saturate(float64(x.sales), s.pop.salesRef)
+	f[fAmount] = saturate(x.amount, s.pop.amountRef)
+	if d := x.discount; d > 0 || x.promoTag {
 		f[fPromo] = 0.5 + 0.5*min(1, d/0.5)
 	}
-	f[fCategory] = sc.catShare[s.catPath[o]]
-	ctr := (float64(s.clicks[o]) + s.pop.ctrAlpha) / (float64(s.impressions[o]) + s.pop.ctrAlpha + s.pop.ctrBeta)
+	f[fCategory] = sc.catShare[x.catPath]
+	ctr := (float64(x.clicks) + s.pop.ctrAlpha) / (float64(x.impressions) + s.pop.ctrAlpha + s.pop.ctrBeta)
 	f[fCTR] = min(1, ctr/s.pop.ctrPrior/2) // an item at the prior scores 0.5
-	if s.selfRun[o] {
+	if x.selfRun {
 		f[fSelf] = 1
 	}
-	if sc.region != 0 && s.regionStock[o]&sc.region != 0 {
+	if sc.region != 0 && x.regionStock&sc.region != 0 {
 		f[fRegion] = 1
 	}
-	f[fBrand] = clamp(sc.brandB[s.brandID[o]], -1, 1)
+	f[fBrand] = clamp(sc.brandB[x.brandID], -1, 1)
 	if len(sc.catB) > 0 {
 		var cb float64
-		path := s.interner.strs[s.catPath[o]]
+		path := s.interner.strs[x.catPath]
 		for _, b := range sc.catB {
 			if categoryHasPrefix(path, b.prefix) {
 				cb += b.value
@@ -263,7 +271,7 @@ func (sc *scorer) score(o Ord, t float64) float64 {
 func (sc *scorer) explain(o Ord, t float64, tier uint8) *Explanation {
 	f := sc.factors(o, t)
 	e := &Explanation{TextScore: t, Tier: tier, Factors: map[string]float64{}, Contributions: map[string]float64{},
-		OutOfStock: sc.s.stock[o] == 0}
+		OutOfStock: sc.s.feat[o].stock == 0}
 	for i, name := range models.Factors {
 		e.Factors[name] = round4(f[i])
 		e.Contributions[name] = round4(sc.w[i] * f[i])

@@ -23,27 +23,13 @@ type Store struct {
 	products []models.Product // by ordinal; the source of response fields
 	live     []bool           // false once deleted
 
-	// Feature columns, derived from products on every write.
-	price   []float64 // effective price
-	stock   []int64   // -1 when unknown (counts as in stock)
-	sales   []int64
-	listed  []int64 // unix seconds, 0 when unknown
-	selfRun []bool
-	regions []uint64 // bit set of deliverable regions; 0 = everywhere
+	// feat holds the ranking features by ordinal, derived from products on
+	// every write (feat.go).
+	feat []feat
 	// moreRegions are the delivery regions of an item that have no bit
 	// (the store has seen more than 64 codes), by name.
 	moreRegions map[Ord][]string
-	// regionStock is the bit set of regions with stock (per-region stock
-	// when the product has it, else its delivery regions when in stock).
-	regionStock []uint64
-	amount      []float64
-	discount    []float64 // promotion depth: 1 - promo/list price
-	promoTag    []bool
-	impressions []int64
-	clicks      []int64
 	pop         population
-	brandID     []uint32 // interned normalised brand, 0 = none
-	catPath     []uint32 // interned category path, 0 = none
 	interner    interner
 	display     map[uint32]string // brand id → the brand as first written
 	// brandTerms are the analysed forms of the catalog's brands (兰蔻,
@@ -145,34 +131,21 @@ func (s *Store) put(p models.Product) {
 		s.ords[p.ID] = o
 		s.products = append(s.products, models.Product{})
 		s.live = append(s.live, false)
-		s.price = append(s.price, 0)
-		s.stock = append(s.stock, 0)
-		s.sales = append(s.sales, 0)
-		s.listed = append(s.listed, 0)
-		s.selfRun = append(s.selfRun, false)
-		s.regions = append(s.regions, 0)
-		s.regionStock = append(s.regionStock, 0)
-		s.amount = append(s.amount, 0)
-		s.discount = append(s.discount, 0)
-		s.promoTag = append(s.promoTag, false)
-		s.impressions = append(s.impressions, 0)
-		s.clicks = append(s.clicks, 0)
-		s.brandID = append(s.brandID, 0)
-		s.catPath = append(s.catPath, 0)
+		s.feat = append(s.feat, feat{})
 	}
 	s.products[o] = p
 	s.live[o] = true
-	s.price[o] = p.EffectivePrice()
-	s.stock[o] = -1
+	s.feat[o].price = p.EffectivePrice()
+	s.feat[o].stock = -1
 	if p.HasStock {
-		s.stock[o] = p.Stock
+		s.feat[o].stock = p.Stock
 	}
-	s.sales[o] = p.Sales30d
-	s.listed[o] = 0
+	s.feat[o].sales = p.Sales30d
+	s.feat[o].listed = 0
 	if !p.ListedAt.IsZero() {
-		s.listed[o] = p.ListedAt.Unix()
+		s.feat[o].listed = p.ListedAt.Unix()
 	}
-	s.selfRun[o] = p.Platform == models.PlatformSelf
+	s.feat[o].selfRun = p.Platform == models.PlatformSelf
 	var bits uint64
 	var more []string
 	for _, r := range p.Regions {
@@ -182,7 +155,7 @@ func (s *Store) put(p models.Product) {
 			more = append(more, r)
 		}
 	}
-	s.regions[o] = bits
+	s.feat[o].regions = bits
 	delete(s.moreRegions, o)
 	if len(more) > 0 {
 		s.moreRegions[o] = more
@@ -194,29 +167,29 @@ func (s *Store) put(p models.Product) {
 				inStock |= s.regionBit(r)
 			}
 		}
-	} else if s.stock[o] != 0 {
+	} else if s.feat[o].stock != 0 {
 		inStock = bits
 	}
-	s.regionStock[o] = inStock
-	s.amount[o] = p.SalesAmount30d
-	s.discount[o] = 0
+	s.feat[o].regionStock = inStock
+	s.feat[o].amount = p.SalesAmount30d
+	s.feat[o].discount = 0
 	if ep := p.EffectivePrice(); p.Price > 0 && ep < p.Price {
-		s.discount[o] = 1 - ep/p.Price
+		s.feat[o].discount = 1 - ep/p.Price
 	}
-	s.promoTag[o] = p.PromoTag != ""
-	s.impressions[o] = p.Impressions
-	s.clicks[o] = p.Clicks
+	s.feat[o].promoTag = p.PromoTag != ""
+	s.feat[o].impressions = p.Impressions
+	s.feat[o].clicks = p.Clicks
 	brand := strings.TrimSpace(p.Brand)
-	s.brandID[o] = s.interner.id(strings.ToLower(brand))
-	if _, ok := s.display[s.brandID[o]]; !ok && brand != "" {
-		s.display[s.brandID[o]] = brand
+	s.feat[o].brandID = s.interner.id(strings.ToLower(brand))
+	if _, ok := s.display[s.feat[o].brandID]; !ok && brand != "" {
+		s.display[s.feat[o].brandID] = brand
 		if s.brandKey != nil {
 			for _, k := range s.brandKey(brand) {
 				s.brandTerms[k] = true
 			}
 		}
 	}
-	s.catPath[o] = s.interner.id(normCategory(p.Category))
+	s.feat[o].catPath = s.interner.id(normCategory(p.Category))
 }
 
 // interner maps strings to small ids and back; id 0 is the empty string.

@@ -41,6 +41,16 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	correct, err := parseCorrect(c.Query("correct"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := s.maybeCorrect(ctx, req, resp, correct) // correct.go
+	resp = out.Response
+	if out.Correction != nil {
+		c.Header(correctedHeader, url.QueryEscape(out.Correction.To))
+	}
 	// Facets are always asked for, but an empty query skips them: give
 	// clients the same shape every time.
 	if resp.Facets == nil {
@@ -55,7 +65,19 @@ func (s *Server) search(c *gin.Context) {
 	if resp.Facets.Price == nil {
 		resp.Facets.Price = []rank.PriceBand{}
 	}
-	s.respond(c, http.StatusOK, resp)
+	s.respond(c, http.StatusOK, out)
+}
+
+// parseCorrect reads the correct parameter: absent or true corrects a
+// query that finds nothing (correct.go), false searches it as typed.
+func parseCorrect(v string) (bool, error) {
+	switch v {
+	case "", "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, invalid("correct", "want true, false, 1 or 0, got %q", clip(v))
 }
 
 // params reads a query string, naming the parameter in every error.

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -97,10 +96,13 @@ type Server struct {
 	errLog   *log.Logger
 	access   *log.Logger // nil when there is no access log
 	tokenSum [sha256.Size]byte
+	stats    *consoleStats // zero-result queries for the console (console.go)
+	events   *eventsAPI    // nil without WithEvents (events.go)
+	correct  corrector     // query correction; nil without a suggester (correct.go)
 }
 
-//go:embed web/index.html
-var web embed.FS
+//go:embed web
+var web embed.FS // the storefront, the console and their static files (web.go)
 
 // New returns a server over engine. The engine stays the caller's to close.
 func New(cfg Config, engine *query.Engine) *Server {
@@ -130,9 +132,9 @@ func New(cfg Config, engine *query.Engine) *Server {
 		s.fail(c, errMethod(c.Request.Method, c.Writer.Header().Get("Allow")))
 	})
 
-	r.GET("/", s.index)
+	s.webRoutes(r) // /, /admin, /static/ and /api/admin/stats (web.go, console.go)
 	r.GET("/healthz", s.health)
-	r.GET("/api/search", s.search)
+	r.GET("/api/search", s.countSearches, s.search)
 	r.GET("/api/items/:id", s.getItem)
 	admin := r.Group("/api/items", s.requireAdmin)
 	admin.POST("", s.upsertItems)
@@ -147,23 +149,16 @@ func New(cfg Config, engine *query.Engine) *Server {
 // Handler returns the HTTP handler of the API.
 func (s *Server) Handler() http.Handler { return s.router }
 
-func (s *Server) index(c *gin.Context) {
-	page, err := web.ReadFile("web/index.html")
-	if err != nil {
-		s.fail(c, fmt.Errorf("read embedded page: %w", err))
-		return
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "+
-		"connect-src 'self'; img-src https: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
-}
-
 func (s *Server) health(c *gin.Context) {
-	s.respond(c, http.StatusOK, struct {
-		Status   string `json:"status"`
-		Products int    `json:"products"`
-	}{"ok", s.engine.Store().Live()})
+	h := healthBody{Status: "ok", Products: s.engine.Store().Live()}
+	if s.events != nil { // "degraded" while the behaviour store is unreachable (events.go)
+		var degraded bool
+		degraded, h.Events = s.events.health()
+		if degraded {
+			h.Status = "degraded"
+		}
+	}
+	s.respond(c, http.StatusOK, h)
 }
 
 // logRequests writes one compact access-log line per request.

@@ -50,6 +50,7 @@ func NewWithSuggest(cfg Config, engine *query.Engine, sg Suggester) *Server {
 		return s
 	}
 	h := &suggestAPI{s: s, sg: sg}
+	s.correct = suggestCorrector(sg)
 	r := s.router
 	r.GET("/api/suggest", h.suggest)
 	r.GET("/api/hot", h.hot)
@@ -169,7 +170,14 @@ func ObserveSearches(next http.Handler, obs interface {
 		if err != nil || v.Get("q") == "" || (v.Get("page") != "" && v.Get("page") != "1") {
 			return
 		}
-		obs.Observe(v.Get("q"), sw.total, time.Now())
+		now := time.Now()
+		if to, err := url.QueryUnescape(sw.Header().Get(correctedHeader)); err == nil && to != "" {
+			// The typed query found nothing; what was searched instead did.
+			obs.Observe(v.Get("q"), 0, now)
+			obs.Observe(to, sw.total, now)
+			return
+		}
+		obs.Observe(v.Get("q"), sw.total, now)
 	})
 }
 

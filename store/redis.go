@@ -47,7 +47,9 @@ type Redis struct {
 	c     *redis.Client
 	where string // host:port/db, for messages; never the URL, which may hold a password
 
-	profiles, latest, rules, settings, version string // keys
+	profiles, latest, rules, settings, version string   // keys
+	prefix                                     string   // of every key; the behaviour keys are built from it
+	refreshed                                  ttlCache // when this client last set a long-lived behaviour key's TTL (behavior_redis.go)
 }
 
 // OpenRedis connects to the Redis at rawURL — redis://[[user]:password@]host:port/db
@@ -80,6 +82,10 @@ func OpenRedis(ctx context.Context, rawURL string) (*Redis, error) {
 	// between tries already, and a write refused while Redis is down
 	// should say so in well under a second, not after 5 dials per try.
 	opt.DialerRetries = 1
+	// Honour the callers' deadlines (each operation has one, see
+	// redisOpTimeout; the event intake's are shorter), not only the
+	// socket timeouts: a Redis that hangs must not hold a request longer.
+	opt.ContextTimeoutEnabled = true
 	r := &Redis{
 		c:        redis.NewClient(opt),
 		where:    fmt.Sprintf("%s/%d", opt.Addr, opt.DB),
@@ -88,6 +94,7 @@ func OpenRedis(ctx context.Context, rawURL string) (*Redis, error) {
 		rules:    prefix + "rules",
 		settings: prefix + "settings",
 		version:  prefix + "version",
+		prefix:   prefix,
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

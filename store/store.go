@@ -1,5 +1,5 @@
-// Package store persists the state that replicas share — weight profiles and
-// merchandiser rules now, shopper behaviour later — behind small interfaces
+// Package store persists the state that replicas share — weight profiles,
+// merchandiser rules and shopper behaviour (behavior*.go) — behind small interfaces
 // that their users define; Embedded keeps it in one bbolt file for one
 // process, Redis in a Redis server for several replicas, which poll its
 // Version to reload what another saved. It is a package of its own because
@@ -43,7 +43,8 @@ const lockTimeout = 2 * time.Second
 // Embedded is the store in one bbolt file. It is safe for concurrent use;
 // only one process may have the file open.
 type Embedded struct {
-	db *bolt.DB
+	db     *bolt.DB
+	claims memClaims // the fraud rules' claims and counters, in memory (behavior_embedded.go)
 }
 
 // OpenEmbedded opens (creating it and its directory if needed) the store
@@ -71,6 +72,9 @@ func OpenEmbedded(path string) (*Embedded, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: create buckets in %s: %w", path, err)
 	}
+	// Behaviour writes are group-committed (bbolt's Batch); a lone writer
+	// waits this long for others before its commit (the default is 10 ms).
+	db.MaxBatchDelay = time.Millisecond
 	return &Embedded{db: db}, nil
 }
 

@@ -20,7 +20,7 @@ import (
 // benchProducts are synthetic products over real words: the brands and
 // nouns of the embedded e-commerce lexicon (dict/assets/lexicon.txt, from
 // the shared catalog and the MultiDigraph lexicons), one product per brand
-// + noun pair, so that the build makes about 300,000 candidates (brands,
+// + noun pair (360,000 of them), so that the build makes about 370,000 candidates (brands,
 // nouns, pairs) and a million keys. Categories and sales are made up.
 func benchProducts(pairs int) iter.Seq[models.Product] {
 	var brands, nouns []string
@@ -64,7 +64,7 @@ var bench = struct {
 func benchSetup(b *testing.B) (*Suggester, []string) {
 	bench.once.Do(func() {
 		log := NewMemLog(0, 7)
-		s, err := New(Config{}, Deps{Products: benchProducts(300_000), Log: log})
+		s, err := New(Config{}, Deps{Products: benchProducts(360_000), Log: log})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -24,7 +24,7 @@ import (
 // written by gen. It stays in cmd rather than in a package of its own: like
 // the other commands it only wires the packages together, and nothing else
 // imports it. It expects gen's product ids (g0000000…) for the partial
-// updates and the suggest catalog, since the product store has no iterator.
+// updates.
 
 // BenchConfig is what bench needs; DefaultBenchConfig has the defaults.
 type BenchConfig struct {
@@ -39,6 +39,7 @@ type BenchConfig struct {
 	CPUProfile  string        // CPU profile of the search phases; none when empty
 	BuildCPU    string        // CPU profile of the index build; none when empty
 	MemProfile  string        // heap profile after the search phases; none when empty
+	NoCache     bool          // turn the engine's phase-1 cache off: every search goes to Bleve
 
 	Stdout io.Writer // the table
 	Stderr io.Writer // progress
@@ -74,6 +75,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the search phases to this file")
 	fs.StringVar(&cfg.BuildCPU, "build-cpuprofile", "", "write a CPU profile of the index build to this file")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile taken after the search phases to this file")
+	fs.BoolVar(&cfg.NoCache, "no-cache", false, "turn the phase-1 cache off, so that every search runs Bleve (cold figures)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -133,7 +135,11 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 
 	logf("opening %s", indexDir)
 	openStart := time.Now()
-	engine, err := query.Open(indexDir, dict.Default(), query.DefaultConfig())
+	qcfg := query.DefaultConfig()
+	if cfg.NoCache {
+		qcfg.Cache.Entries = -1
+	}
+	engine, err := query.Open(indexDir, dict.Default(), qcfg)
 	if err != nil {
 		return fmt.Errorf("bench: open index: %w", err)
 	}
@@ -170,7 +176,7 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	if err := writeHeapProfile(cfg.MemProfile); err != nil {
 		return err
 	}
-	suggestRows, err := benchSuggest(ctx, cfg, engine, queries, live, logf)
+	suggestRows, err := benchSuggest(ctx, cfg, engine, queries, logf)
 	if err != nil {
 		return err
 	}

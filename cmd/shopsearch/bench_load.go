@@ -233,6 +233,7 @@ func benchSearchInProcess(ctx context.Context, cfg BenchConfig, e *query.Engine,
 	var lat latencies
 	byKind := map[string]latencies{}
 	var errs opErrors
+	cache0 := e.CacheStats()
 	cpu := startCPU()
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
@@ -249,8 +250,8 @@ func benchSearchInProcess(ctx context.Context, cfg BenchConfig, e *query.Engine,
 	}
 	r := lat.row("search in-process (1 goroutine)", "QPS", time.Since(start), errs)
 	r.target = verdict(lat.pct(0.99) <= targetSearchP99, "p99 ≤ 15 ms")
-	r.notes += fmt.Sprintf("%.1f cores busy; phase 1 + phase-2 ranking + facets, page of 20; p50/p99 by kind (share): %s",
-		cpu.cores(), kindBreakdown(byKind, len(lat)))
+	r.notes += fmt.Sprintf("%.1f cores busy; phase 1 + phase-2 ranking + facets, page of 20; phase-1 cache hits %s; p50/p99 by kind (share): %s",
+		cpu.cores(), hitRate(cache0, e.CacheStats()), kindBreakdown(byKind, len(lat)))
 	return r
 }
 
@@ -428,4 +429,13 @@ func benchPatchRestoring(ctx context.Context, cfg BenchConfig, e *query.Engine, 
 		return row, fmt.Errorf("bench: restore the change log: %w", err)
 	}
 	return row, nil
+}
+
+// hitRate is the phase-1 cache's hit rate between two readings.
+func hitRate(before, after query.CacheStats) string {
+	hits, misses := after.Hits-before.Hits, after.Misses-before.Misses
+	if hits+misses == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(hits)/float64(hits+misses))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
@@ -21,8 +22,8 @@ const maxObserved = 1000
 // workload's query log, then times lookups of what shoppers have typed so
 // far — the first 1–3 characters of queries drawn by popularity — in
 // process and over HTTP (GET /api/suggest).
-func benchSuggest(ctx context.Context, cfg BenchConfig, e *query.Engine, qs []benchQuery, live int, logf func(string, ...any)) ([]benchRow, error) {
-	sg, err := suggest.New(suggest.Config{}, suggest.Deps{Products: storeProducts(e, live)})
+func benchSuggest(ctx context.Context, cfg BenchConfig, e *query.Engine, qs []benchQuery, logf func(string, ...any)) ([]benchRow, error) {
+	sg, err := suggest.New(suggest.Config{}, suggest.Deps{Products: storeProducts(e)})
 	if err != nil {
 		return nil, fmt.Errorf("bench: suggest: %w", err)
 	}
@@ -79,15 +80,15 @@ func benchSuggest(ctx context.Context, cfg BenchConfig, e *query.Engine, qs []be
 	return []benchRow{inProcess, overHTTP}, nil
 }
 
-// storeProducts yields the engine's products, walking the ids gen writes
-// (g0000000 up to the number of live products): the store has no iterator.
-func storeProducts(e *query.Engine, live int) iter.Seq[models.Product] {
+// storeProducts yields the engine's live products.
+func storeProducts(e *query.Engine) iter.Seq[models.Product] {
 	return func(yield func(models.Product) bool) {
-		store := e.Store()
-		for i := range live {
-			if p, ok := store.Get(fmt.Sprintf("g%07d", i)); ok && !yield(p) {
-				return
+		stop := errors.New("stop")
+		e.Store().Scan(func(p *models.Product) error {
+			if !yield(*p) {
+				return stop
 			}
-		}
+			return nil
+		})
 	}
 }

@@ -20,7 +20,16 @@ Usage:
   shopsearch index --catalog FILE --data DIR           build and publish an index from a catalog
   shopsearch eval search --catalog F --queries Q --qrels R
   shopsearch eval match --catalog F --pairs P
+  shopsearch eval sessions --train T (--test P | --holdout F)
+                                                       next-item P@20, MRR@20, coverage, novelty
+  shopsearch eval split-sessions --in T --holdout-frac F --train-out X --test-out Y
+  shopsearch eval cv --ratings u.data [--folds 5] [--k 10]
+                                                       k-fold top-k P/R/NDCG (Gorse's protocol)
+  shopsearch train (--sessions F | --behavior CSV) --out MODEL
+                                                       build the recommendation models
   shopsearch gen --n N --seed S --out DIR [--titles F] write a synthetic workload: catalog, queries, events
+  shopsearch load-events (--data DIR | --redis URL) FILE...
+                                                       load Taobao UserBehavior CSVs or session files as events
   shopsearch bench --data DIR [--duration D]           time index build, search, suggest and updates
 
 Run "shopsearch COMMAND -h" for the flags of a command.
@@ -50,6 +59,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runEval(ctx, args[1:], stdout, stderr)
 	case "gen":
 		return runGen(ctx, args[1:], stdout, stderr)
+	case "load-events":
+		return runLoadEvents(ctx, args[1:], stdout, stderr)
+	case "train":
+		return runTrain(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +21,8 @@ import (
 	"shopsearch/models"
 	"shopsearch/query"
 	"shopsearch/server"
+	"shopsearch/store"
+	"shopsearch/store/events"
 )
 
 // tokenEnv is the environment variable --admin-token defaults to.
@@ -34,7 +39,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on, HOST:PORT")
 	fs.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token for the write endpoints (default $"+tokenEnv+"; writes are refused without one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the demo catalog's synthetic prices, stock and sales")
-	fs.StringVar(&cfg.Redis, "redis", "", "URL of a Redis, redis://HOST:PORT/DB, to keep the profiles and rules in and share them with other replicas (default $"+redisEnv+"; without one they are kept in DATA/"+stateFile+")")
+	fs.StringVar(&cfg.Redis, "redis", "", "URL of a Redis, redis://HOST:PORT/DB, to keep the profiles, rules and shopper behaviour in and share them with other replicas (default $"+redisEnv+"; without one they are kept in DATA/"+stateFile+" and DATA/"+behaviorFile+")")
+	fs.Func("trusted-proxy", "address or CIDR of a reverse proxy in front of serve, whose X-Forwarded-For names the shopper for the events' rate limit and fraud rules (repeatable, or comma-separated)", func(v string) error {
+		cfg.TrustedProxies = append(cfg.TrustedProxies, strings.Split(v, ",")...)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,6 +79,14 @@ type ServeConfig struct {
 	// Redis is the URL of the store of profiles and rules that replicas
 	// share; "" keeps them in DataDir/state.db.
 	Redis string
+	// Events and EventStats configure the shopper events' intake and
+	// statistics (zero fields: their defaults); the behaviour store is
+	// Redis, or DataDir/behavior.db without it.
+	Events     events.Config
+	EventStats events.StatsConfig
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the shopper's address to the event intake (server.EventsConfig).
+	TrustedProxies []string
 
 	Stdout    io.Writer // status lines; io.Discard when nil
 	Stderr    io.Writer // build progress and errors; io.Discard when nil
@@ -88,9 +105,13 @@ func DefaultServeConfig() ServeConfig {
 type Main struct {
 	cfg    ServeConfig
 	engine *query.Engine
-	state  io.Closer // the store of profiles and rules, and its poller (merch.go)
-	ln     net.Listener
-	http   *http.Server
+	state  io.Closer    // the store of profiles and rules, and its poller (merch.go)
+	events *eventsState // the behaviour store, the ingester and the statistics
+	// stopCompactor stops the change log's compactor and waits for it
+	// (compact.go); nil until it starts.
+	stopCompactor func()
+	ln            net.Listener
+	http          *http.Server
 
 	stopped  chan struct{} // closed when Serve returns
 	serveErr error         // set before stopped is closed
@@ -148,6 +169,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
 	}
+	m.startCompactor()
 	if m.state, err = openMerch(ctx, m.cfg, m.engine, dict.Default()); err != nil {
 		return fmt.Errorf("open profiles and rules: %w", err)
 	}
@@ -155,7 +177,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("start suggest: %w", err)
 	}
+	if m.events, err = m.startEvents(ctx); err != nil {
+		return fmt.Errorf("open the behaviour store: %w", err)
+	}
 	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine, sg)
+	if _, err := api.WithEvents(m.events.svc, server.EventsConfig{TrustedProxies: m.cfg.TrustedProxies}); err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
+	rd, err := m.recommendDeps() // recommend.go
+	if err != nil {
+		return fmt.Errorf("recommendations: %w", err)
+	}
+	api.WithRecommend(rd)
 	m.http = &http.Server{
 		Handler:           server.ObserveSearches(api.Handler(), sg),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -204,6 +237,12 @@ func (m *Main) Close() error {
 			errs = append(errs, m.serveErr)
 		} else if m.ln != nil {
 			errs = append(errs, m.ln.Close())
+		}
+		if m.stopCompactor != nil {
+			m.stopCompactor()
+		}
+		if m.events != nil { // before the engine: the statistics write into it
+			errs = append(errs, m.events.Close())
 		}
 		if m.engine != nil {
 			errs = append(errs, m.engine.Close())
@@ -258,4 +297,66 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// behaviorFile is the embedded behaviour store, in the data directory.
+const behaviorFile = "behavior.db"
+
+// behaviorStore is what serve needs of a behaviour store: store.Embedded
+// and store.Redis have it.
+type behaviorStore interface {
+	events.Store
+	events.StatsStore
+	events.QueryStore
+	io.Closer
+}
+
+// eventsState is the open behaviour store and the goroutines over it.
+type eventsState struct {
+	st     behaviorStore
+	svc    events.Service
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Close stops the buffer's replays and the statistics' pushes, then
+// closes the store.
+func (s *eventsState) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	return s.st.Close()
+}
+
+// startEvents opens the behaviour store — the Redis at cfg.Redis when set
+// (a client of its own), else DATA/behavior.db — and starts the ingester's
+// replays and the statistics' pushes into the engine.
+func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
+	var st behaviorStore
+	if m.cfg.Redis != "" {
+		r, err := store.OpenRedis(ctx, m.cfg.Redis)
+		if err != nil {
+			return nil, fmt.Errorf("--redis: %w", err)
+		}
+		st = r
+	} else {
+		e, err := store.OpenEmbedded(filepath.Join(m.cfg.DataDir, behaviorFile))
+		if err != nil {
+			return nil, err
+		}
+		st = e
+	}
+	logf := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags).Printf
+	ecfg, scfg := m.cfg.Events, m.cfg.EventStats
+	ecfg.Logf, scfg.Logf = logf, logf
+	in := events.New(ecfg, st)
+	sink := query.NewBehaviorSink(m.engine)
+	stats := events.NewStats(scfg, st, func(x []models.ItemStats) error {
+		_, err := sink.Apply(x)
+		return err
+	})
+	rctx, cancel := context.WithCancel(context.Background())
+	s := &eventsState{st: st, svc: events.Service{Ingester: in, Stats: stats, Queries: st}, cancel: cancel}
+	s.wg.Go(func() { in.Run(rctx) })
+	s.wg.Go(func() { stats.Run(rctx) })
+	return s, nil
 }

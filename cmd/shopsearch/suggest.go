@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
@@ -13,17 +15,16 @@ import (
 	"shopsearch/models"
 	"shopsearch/query"
 	"shopsearch/rank"
+	"shopsearch/server"
 	"shopsearch/suggest"
 )
 
-// suggestCatalog is what suggest reads of the opened catalog: the Bleve
-// index, to check that logged queries find items, and the ids of the
-// products, to walk the catalog through the engine's store (rank.Store has
-// no iterator yet, so products added after start are not walked until a
-// restart; updates and deletes of the others are).
+// suggestCatalog is what suggest reads of the opened catalog besides the
+// engine's products (which it walks with rank.Store.Scan, so items upserted
+// after start join at the next build): the Bleve index, to check that
+// logged queries find items.
 type suggestCatalog struct {
 	index bleve.Index
-	ids   []string
 }
 
 // openEngine is query.Open, also returning what suggest needs.
@@ -32,12 +33,8 @@ func openEngine(dataDir string, an *dict.Analyzer, cfg query.Config) (*query.Eng
 	if err != nil {
 		return nil, suggestCatalog{}, err
 	}
-	ids := make([]string, len(products))
-	for i := range products {
-		ids[i] = products[i].ID
-	}
 	e := query.NewEngine(cat, rank.NewStore(products, query.BrandTerms(an)), an, cfg)
-	return e, suggestCatalog{index: cat.Index(), ids: ids}, nil
+	return e, suggestCatalog{index: cat.Index()}, nil
 }
 
 // startSuggest makes the suggester over the engine's catalog (its
@@ -47,15 +44,18 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 	ctx, cancel := context.WithCancel(ctx)
 	store := m.engine.Store()
 	products := func(yield func(models.Product) bool) {
-		for _, id := range sc.ids {
-			if p, ok := store.Get(id); ok && !yield(p) {
-				return
+		stop := errors.New("stop")
+		store.Scan(func(p *models.Product) error {
+			if !yield(*p) {
+				return stop
 			}
-		}
+			return nil
+		})
 	}
 	sg, err := suggest.New(suggest.Config{DataDir: m.cfg.DataDir}, suggest.Deps{
 		Products: iter.Seq[models.Product](products),
 		Count:    bleveCount(ctx, sc.index, dict.Default()),
+		Recent:   m.recentCategories,
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(m.cfg.Stderr, format+"\n", args...)
 		},
@@ -97,4 +97,45 @@ func bleveCount(ctx context.Context, idx bleve.Index, an *dict.Analyzer) suggest
 		}
 		return int(res.Total)
 	}
+}
+
+// recentTimeout bounds the behaviour store's answer to one suggest lookup's
+// personal boost: the drop-down does not wait for a slow store.
+const recentTimeout = 20 * time.Millisecond
+
+// recentCategories is suggest's personal boost: the categories of the items
+// the shopper clicked, carted or bought lately. user is a signed-in user id
+// or, as the storefront sends it, the anonymous session id.
+func (m *Main) recentCategories(user string) []string {
+	ev := m.events // set once Run has opened the behaviour store
+	if ev == nil || user == "" {
+		return nil
+	}
+	b, ok := ev.st.(server.RecBehavior)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recentTimeout)
+	defer cancel()
+	store := m.engine.Store()
+	var out []string
+	seen := map[string]bool{}
+	for _, actor := range []string{"u:" + user, "s:" + user} {
+		for _, t := range []models.EventType{models.EventClick, models.EventAddToCart, models.EventPurchase} {
+			bs, err := b.RecentBehavior(ctx, actor, t, 10)
+			if err != nil {
+				return out
+			}
+			for _, x := range bs {
+				if p, ok := store.Get(x.ItemID); ok && p.Category != "" && !seen[p.Category] {
+					seen[p.Category] = true
+					out = append(out, p.Category)
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return out
 }

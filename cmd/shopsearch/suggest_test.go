@@ -81,6 +81,18 @@ func TestServeSuggest(t *testing.T) {
 		t.Errorf("after searching %q and a rebuild, 手机壳 suggests %+v", searched, resp.Suggestions)
 	}
 
+	// A brand upserted after start is a candidate from the next build.
+	if r := admin("POST", "/api/items", `{"id":"new-1","title":"犀牛盾 手机壳 防摔","brand":"犀牛盾","category":"手机配件>手机壳","price":99}`); r.StatusCode != http.StatusOK {
+		t.Fatalf("upsert: %s", r.Status)
+	}
+	if r := admin("POST", "/api/admin/suggest/rebuild", ""); r.StatusCode != http.StatusOK {
+		t.Fatalf("rebuild: %s", r.Status)
+	}
+	getJSON(t, base+"/api/suggest?q="+url.QueryEscape("犀牛"), &resp)
+	if len(resp.Suggestions) == 0 || !strings.HasPrefix(resp.Suggestions[0].Text, "犀牛盾") {
+		t.Errorf("brand of an item upserted after start: 犀牛 suggests %+v", resp.Suggestions)
+	}
+
 	if r := admin("PUT", "/api/admin/suggest/config", `{"hint":"年货节"}`); r.StatusCode != http.StatusOK {
 		t.Fatalf("PUT config: %s", r.Status)
 	}

@@ -1,0 +1,124 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"shopsearch/models"
+)
+
+// TestCompactUnderWrites compacts while patches and upserts go on, then
+// checks that a restart sees every acknowledged write and that the log was
+// cut.
+func TestCompactUnderWrites(t *testing.T) {
+	e, dir := openCatalog(t, catalog())
+	ctx := context.Background()
+	ids := []string{}
+	for _, p := range catalog() {
+		ids = append(ids, p.ID)
+	}
+	// Grow the log first.
+	for i := range 200 {
+		if _, err := e.Patch(ctx, []Update{{ID: ids[i%len(ids)], Patch: models.ProductPatch{Sales30d: pp(int64(i))}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := e.cat.LogSize()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() { // writers during the compactions
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			id := ids[i%len(ids)]
+			if _, err := e.Patch(ctx, []Update{{ID: id, Patch: models.ProductPatch{Stock: pp(int64(1000 + i))}}}); err != nil {
+				t.Error(err)
+				return
+			}
+			if i%50 == 0 {
+				if err := e.Upsert([]models.Product{{ID: fmt.Sprintf("n%d", i), Title: "新品 无线鼠标", Price: float64(i)}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	for range 3 {
+		st, err := e.Compact(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Products < len(ids) {
+			t.Errorf("compaction wrote %d products, want at least %d", st.Products, len(ids))
+		}
+	}
+	close(stop)
+	wg.Wait()
+
+	after, err := e.cat.LogSize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after >= before {
+		t.Errorf("log %d bytes after compacting, %d before: not cut", after, before)
+	}
+	want := map[string]string{}
+	if err := e.store.Scan(func(p *models.Product) error {
+		want[p.ID] = productJSON(t, *p)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	e = reopen(t, dir)
+	if got := e.Store().Live(); got != len(want) {
+		t.Errorf("after restart %d live products, want %d", got, len(want))
+	}
+	for id, w := range want {
+		if got := productJSON(t, mustGet(t, e, id)); got != w {
+			t.Errorf("%s after compaction and restart:\n got %s\nwant %s", id, got, w)
+		}
+	}
+}
+
+func TestRunCompactorCompactsPastTheThreshold(t *testing.T) {
+	e, _ := openCatalog(t, catalog())
+	ctx, cancel := context.WithCancel(context.Background())
+	for i := range 50 {
+		if _, err := e.Patch(ctx, []Update{{ID: "p30", Patch: models.ProductPatch{Sales30d: pp(int64(i))}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logged := make(chan string, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.RunCompactor(ctx, CompactConfig{Every: time.Millisecond, MinBytes: 1024}, func(f string, args ...any) {
+			logged <- fmt.Sprintf(f, args...)
+		})
+	}()
+	select {
+	case msg := <-logged:
+		t.Log(msg)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no compaction within 30 s")
+	}
+	cancel()
+	<-done
+	if size, _ := e.cat.LogSize(); size >= 1024 {
+		t.Errorf("log is %d bytes after the compactor ran", size)
+	}
+}

@@ -1,0 +1,55 @@
+package rank
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"shopsearch/models"
+)
+
+// benchStore is a store of n products with spread commercial fields.
+func benchStore(b *testing.B, n int) *Store {
+	b.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	ps := make([]models.Product, n)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range ps {
+		ps[i] = models.Product{
+			ID: fmt.Sprintf("g%07d", i), Title: "t", Brand: fmt.Sprintf("b%d", r.IntN(5000)),
+			Category: fmt.Sprintf("c%d>d%d", r.IntN(30), r.IntN(20)), Price: float64(1 + r.IntN(5000)),
+			Stock: int64(r.IntN(50)), HasStock: true, Sales30d: int64(r.ExpFloat64() * 100),
+			SalesAmount30d: r.ExpFloat64() * 10000, Impressions: int64(r.IntN(10000)), ListedAt: now.Add(-time.Duration(r.IntN(1000)) * time.Hour),
+		}
+		ps[i].Clicks = ps[i].Impressions / int64(10+r.IntN(50))
+	}
+	return NewStore(ps, nil)
+}
+
+// BenchmarkRank is phase 2 over a million-product store: 1,000 relevance
+// candidates (the default K), and 10,000 ordered by price (a business
+// order's K), each with facets and a page of 20.
+//
+//	go test ./rank -run XXX -bench BenchmarkRank
+func BenchmarkRank(b *testing.B) {
+	s := benchStore(b, 1_000_000)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name string
+		k    int
+		sort Sort
+	}{{"relevance-1k", 1000, SortRelevance}, {"price-10k", 10_000, SortPriceAsc}} {
+		cands := make([]Candidate, tc.k)
+		for i := range cands {
+			cands[i] = Candidate{ID: fmt.Sprintf("g%07d", r.IntN(1_000_000)), Score: r.Float64() * 10}
+		}
+		s.Resolve(cands)
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Rank(cands, Request{Sort: tc.sort, Limit: 20, Facets: true})
+			}
+		})
+	}
+}

@@ -1,0 +1,104 @@
+package rank
+
+import (
+	"slices"
+	"testing"
+
+	"shopsearch/models"
+)
+
+func recStore() *Store {
+	in := func(id, cat, brand string, stock int64, sales int64, regions ...string) models.Product {
+		return models.Product{ID: id, Title: id, Category: cat, Brand: brand, Stock: stock, HasStock: true,
+			Sales30d: sales, Regions: regions, Price: 10}
+	}
+	return NewStore([]models.Product{
+		in("phone1", "数码>手机", "华为", 10, 100),
+		in("phone2", "数码>手机", "小米", 10, 100),
+		in("phone3", "数码>手机", "华为", 10, 100),
+		in("case1", "数码>手机配件>手机壳", "倍思", 10, 100),
+		in("case2", "数码>手机配件>手机壳", "华为", 10, 100),
+		in("gone", "数码>手机", "小米", 0, 100),
+		in("north", "数码>手机配件>充电器", "小米", 10, 100, "bj"),
+		in("seller", "数码>手机配件>充电器", "绿联", 10, 9000),
+		in("dud", "数码>手机配件>充电器", "绿联", 10, 0),
+	}, nil)
+}
+
+func recIDs(items []RecItem) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Product.ID)
+	}
+	return out
+}
+
+func TestRerank(t *testing.T) {
+	s := recStore()
+	c := func(id string, score float64) RecCandidate { return RecCandidate{ID: id, Score: score, Source: "i2i"} }
+	for _, tc := range []struct {
+		name  string
+		cands []RecCandidate
+		req   RerankRequest
+		want  []string
+	}{
+		{"recall order, unknown ids skipped",
+			[]RecCandidate{c("phone1", 3), c("nope", 9), c("case1", 2), c("phone2", 1)},
+			RerankRequest{N: 10}, []string{"phone1", "case1", "phone2"}},
+		{"out of stock dropped; kept last when asked",
+			[]RecCandidate{c("gone", 9), c("phone1", 1)},
+			RerankRequest{N: 10}, []string{"phone1"}},
+		{"out of stock kept last",
+			[]RecCandidate{c("gone", 9), c("phone1", 1)},
+			RerankRequest{N: 10, KeepOutOfStock: true}, []string{"phone1", "gone"}},
+		{"not deliverable to the region dropped",
+			[]RecCandidate{c("north", 9), c("phone1", 1)},
+			RerankRequest{N: 10, Region: "sh"}, []string{"phone1"}},
+		{"deliverable to its region kept",
+			[]RecCandidate{c("north", 9), c("phone1", 1)},
+			RerankRequest{N: 10, Region: "bj"}, []string{"north", "phone1"}},
+		{"excluded dropped",
+			[]RecCandidate{c("phone1", 3), c("phone2", 2)},
+			RerankRequest{N: 10, Exclude: func(id string) bool { return id == "phone1" }}, []string{"phone2"}},
+		{"equal recall: sales decide",
+			[]RecCandidate{c("dud", 1), c("seller", 1)},
+			RerankRequest{N: 10}, []string{"seller", "dud"}},
+		{"duplicate keeps its best score",
+			[]RecCandidate{c("phone1", 1), c("phone2", 2), c("phone1", 3)},
+			RerankRequest{N: 10}, []string{"phone1", "phone2"}},
+		{"category scatter",
+			[]RecCandidate{c("phone1", 9), c("phone2", 8), c("phone3", 7), c("case1", 6)},
+			RerankRequest{N: 4, CategoryWindow: 2}, []string{"phone1", "case1", "phone2", "phone3"}},
+		{"brand scatter",
+			[]RecCandidate{c("phone1", 9), c("phone3", 8), c("case2", 7), c("phone2", 6)},
+			RerankRequest{N: 3, BrandWindow: 2}, []string{"phone1", "phone2", "phone3"}},
+		{"N cuts",
+			[]RecCandidate{c("phone1", 3), c("case1", 2), c("phone2", 1)},
+			RerankRequest{N: 2}, []string{"phone1", "case1"}},
+		{"pin moves one in and adds one",
+			[]RecCandidate{c("phone1", 3), c("case1", 2), c("phone2", 1)},
+			RerankRequest{N: 3, Pins: map[int]string{1: "phone2", 2: "seller"}}, []string{"phone2", "seller", "phone1"}},
+		{"pin of an item that cannot be bought is dropped",
+			[]RecCandidate{c("phone1", 3), c("case1", 2)},
+			RerankRequest{N: 3, Pins: map[int]string{1: "gone"}}, []string{"phone1", "case1"}},
+		{"nothing asked", []RecCandidate{c("phone1", 1)}, RerankRequest{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := recIDs(s.Rerank(tc.cands, tc.req))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRerankExplainAndSource(t *testing.T) {
+	s := recStore()
+	items := s.Rerank([]RecCandidate{{ID: "seller", Score: 2, Source: "cobuy"}}, RerankRequest{N: 1, Explain: true})
+	if len(items) != 1 || items[0].Source != "cobuy" || items[0].Recall != 2 || items[0].Explain == nil {
+		t.Fatalf("got %+v", items)
+	}
+	if items[0].Explain.Contributions[models.FactorSales] <= 0 {
+		t.Errorf("explain has no sales contribution: %+v", items[0].Explain)
+	}
+}

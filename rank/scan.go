@@ -1,0 +1,65 @@
+package rank
+
+import "shopsearch/models"
+
+// scanChunk is how many products Scan copies per hold of the read lock.
+const scanChunk = 4096
+
+// Scan calls fn with every live product, in ordinal order, and stops at
+// the first error fn returns. It copies scanChunk products at a time under
+// the read lock and calls fn outside it, so that a long scan (writing a
+// snapshot of a million products) never holds writers up for long. A
+// product changed during the scan is seen either as it was or as it is
+// now: the scan is not a point-in-time view, which is what the catalog's
+// compaction needs (it replays the later changes over it).
+func (s *Store) Scan(fn func(p *models.Product) error) error {
+	buf := make([]models.Product, 0, scanChunk)
+	for next := 0; ; {
+		buf = buf[:0]
+		s.mu.RLock()
+		for next < len(s.products) && len(buf) < scanChunk {
+			if s.live[next] {
+				buf = append(buf, s.products[next])
+			}
+			next++
+		}
+		done := next >= len(s.products)
+		s.mu.RUnlock()
+		for i := range buf {
+			if err := fn(&buf[i]); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// Resolve sets the Ref of each candidate whose id is a live product, so
+// that later Rank calls over the same candidates skip the look-up by id.
+// A Ref is only meaningful to the store that resolved it.
+func (s *Store) Resolve(cands []Candidate) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i := range cands {
+		if o, ok := s.ords[cands[i].ID]; ok {
+			cands[i].Ref = o + 1
+		} else {
+			cands[i].Ref = 0
+		}
+	}
+}
+
+// ord returns the live ordinal of c, by its Ref when that still names c's
+// id, else by the id. Called with the read lock held.
+func (s *Store) ord(c *Candidate) (Ord, bool) {
+	// An ordinal belongs to one id for good (never reused), so a live Ref
+	// from Resolve still names c.ID; comparing the ids would cost a cache
+	// miss into the products a candidate.
+	if r := int(c.Ref); r > 0 && r <= len(s.products) && s.live[r-1] {
+		return Ord(r - 1), true
+	}
+	o, ok := s.ords[c.ID]
+	return o, ok
+}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"shopsearch/query"
+)
+
+// zeroLogCapacity bounds the zero-result query log.
+const zeroLogCapacity = 2000
+
+// consoleStats is what the console's dashboards read that the engine does
+// not keep: the queries that found nothing.
+type consoleStats struct {
+	zero *query.QueryLog
+}
+
+func newConsoleStats() *consoleStats {
+	return &consoleStats{zero: query.NewQueryLog(zeroLogCapacity)}
+}
+
+// consoleRoutes registers the console's admin endpoints:
+//
+//	GET /api/admin/stats/queries?n=20   top queries and zero-result queries
+func (s *Server) consoleRoutes(r *gin.Engine) {
+	if s.stats == nil {
+		s.stats = newConsoleStats()
+	}
+	g := r.Group("/api/admin/stats", s.requireAdmin)
+	g.GET("/queries", s.queryStats)
+}
+
+// queryStats serves GET /api/admin/stats/queries: the n (default 20, at
+// most 1000) most searched queries and the n most searched of those that
+// found nothing, since the server started.
+func (s *Server) queryStats(c *gin.Context) {
+	p := &params{v: c.Request.URL.Query()}
+	n := p.integer("n", 1, 1000)
+	if p.err != nil {
+		s.fail(c, p.err)
+		return
+	}
+	if n == 0 {
+		n = 20
+	}
+	s.respond(c, http.StatusOK, gin.H{"top": s.engine.TopQueries(n), "zero": s.stats.zero.Top(n)})
+}
+
+// countSearches runs before the search handler: a shopper's first-page
+// search answered 200 with a total of 0 is counted in the zero-result log.
+// Searches with the admins' debugging parameters are not.
+func (s *Server) countSearches(c *gin.Context) {
+	w := &totalWriter{ResponseWriter: c.Writer, total: -1}
+	c.Writer = w
+	c.Next()
+	c.Writer = w.ResponseWriter
+	if w.Status() != http.StatusOK || w.total != 0 || s.stats == nil {
+		return
+	}
+	v, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil || v.Get("explain") != "" || v.Get("profile") != "" || (v.Get("page") != "" && v.Get("page") != "1") {
+		return
+	}
+	if q := query.NormalizeQuery(v.Get("q")); q != "" {
+		s.stats.zero.Add(q)
+	}
+}
+
+// totalWriter reads the "total" of the search response it writes (the
+// response is written whole in one call).
+type totalWriter struct {
+	gin.ResponseWriter
+	total int
+	wrote bool
+}
+
+func (w *totalWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.wrote = true
+		w.total = searchTotal(b)
+	}
+	return w.ResponseWriter.Write(b)
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestSearchCorrectsPinyinAndTypos(t *testing.T) {
+	s, _, _ := newSuggestServer(t, Config{})
+	type body struct {
+		Query      string
+		Total      int
+		Correction *Correction
+	}
+	get := func(params url.Values) body {
+		t.Helper()
+		r := do(t, s, "GET", "/api/search?"+params.Encode(), "")
+		if r.status != 200 {
+			t.Fatalf("%v: status %d: %s", params, r.status, r.body)
+		}
+		var b body
+		r.decode(t, &b)
+		return b
+	}
+	for _, tc := range []struct {
+		name, q, to string
+	}{
+		{"full pinyin", "shouji", "手机"},
+		{"pinyin with a space", "shou ji", "手机"},
+		{"pinyin typo", "shuoji", "手机"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := get(url.Values{"q": {tc.q}})
+			if b.Correction == nil || b.Correction.From != tc.q || !strings.HasPrefix(b.Correction.To, tc.to) || b.Total == 0 || b.Query != b.Correction.To {
+				t.Errorf("%q: got %+v", tc.q, b)
+			}
+		})
+	}
+	// As typed: nothing, and no correction.
+	if b := get(url.Values{"q": {"shouji"}, "correct": {"false"}}); b.Correction != nil || b.Total != 0 {
+		t.Errorf("correct=false: %+v", b)
+	}
+	// A query that finds items is never corrected.
+	if b := get(url.Values{"q": {"手机"}}); b.Correction != nil || b.Total == 0 {
+		t.Errorf("手机: %+v", b)
+	}
+	// Nothing to correct to: the empty result as it is.
+	if b := get(url.Values{"q": {"zzqqxx"}}); b.Correction != nil || b.Total != 0 {
+		t.Errorf("zzqqxx: %+v", b)
+	}
+	if r := do(t, s, "GET", "/api/search?q=shouji&correct=maybe", ""); r.status != 400 || !strings.Contains(r.body, "correct") {
+		t.Errorf("correct=maybe: %d %s", r.status, r.body)
+	}
+
+	// The typed query is observed as finding nothing, the correction as found.
+	obs := &observer{}
+	h := ObserveSearches(s.Handler(), obs)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/search?q=shouji", nil))
+	if len(obs.got) != 2 || obs.got[0] != "shouji=" || !strings.HasPrefix(obs.got[1], "手机") || !strings.HasSuffix(obs.got[1], "+") {
+		t.Errorf("observed %q", obs.got)
+	}
+}

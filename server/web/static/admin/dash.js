@@ -1,0 +1,31 @@
+// Dashboards: top and zero-result queries, slot CTR/CVR, event intake.
+
+import {$, Unauthorized, api, fail} from "./util.js";
+import {chart} from "./charts.js";
+
+export async function loadDash() {
+  const q = await api("GET", "/api/admin/stats/queries?n=15");
+  chart("chtop", (q.top || []).map(x => ({label: x.query, value: x.count, text: x.count + " 次"})), "", "暂无数据：还没有人搜索");
+  chart("chzero", (q.zero || []).map(x => ({label: x.query, value: x.count, text: x.count + " 次"})), "zero", "暂无无结果搜索");
+  let slots = null;
+  try { slots = await api("GET", "/api/admin/stats/slots"); } catch (e) { if (e instanceof Unauthorized) throw e; }
+  const rows = [];
+  for (const s of (slots && slots.slots) || []) {
+    const name = s.scene + (s.slot && s.slot !== s.scene ? "/" + s.slot : "");
+    const ctr = s.ctr !== undefined ? s.ctr : s.impressions ? s.clicks / s.impressions : 0;
+    const cvr = s.cvr !== undefined ? s.cvr : s.clicks ? s.purchases / s.clicks : 0;
+    rows.push({label: name + " CTR", value: ctr, text: (ctr * 100).toFixed(2) + "%（" + (s.clicks || 0) + "/" + (s.impressions || 0) + "）", cls: ""});
+    rows.push({label: name + " CVR", value: cvr, text: (cvr * 100).toFixed(2) + "%（" + (s.purchases || 0) + "/" + (s.clicks || 0) + "）", cls: "cvr"});
+  }
+  chart("chslots", rows, "", "暂无数据：推荐位的曝光、点击与购买统计上线后显示");
+  let ev = null;
+  try { ev = await api("GET", "/api/admin/events/stats"); } catch (e) { if (e instanceof Unauthorized) throw e; }
+  const evRows = ev ? [["received", "收到"], ["accepted", "接受"], ["counted", "计入统计"], ["rejected", "格式不合格"],
+    ["dropped_repeat", "重复（防刷）"], ["dropped_cap", "超日上限（防刷）"], ["dropped_unseen", "未曝光的点击"],
+    ["buffered", "缓冲中"], ["buffer_dropped", "缓冲溢出丢弃"]]
+    .filter(([k]) => typeof ev[k] === "number").map(([k, label]) => ({label, value: ev[k], text: String(ev[k]),
+      cls: k.startsWith("dropped") || k === "rejected" || k === "buffer_dropped" ? "zero" : ""})) : [];
+  chart("chevents", evRows, "", "暂无数据：行为事件接口（POST /api/events）未启用");
+  $("evstate").textContent = ev ? (ev.degraded ? "存储不可达，事件写入本地缓冲" : "正常") : "";
+}
+$("dashreload").addEventListener("click", () => loadDash().catch(fail));
