@@ -68,35 +68,19 @@ func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildS
 		os.RemoveAll(tmp)
 		return BuildStats{}, err
 	}
-	// The build's batches need not wait for persistence (the generation is
-	// published only after the index is closed and fsynced); only the last
-	// one does, so that Close finds everything on disk. Serving opens the
-	// index with safe batches again (Open).
-	idx, err := bleve.NewUsing(filepath.Join(tmp, indexDir), newMapping(), scorch.Name, scorch.Name,
-		map[string]interface{}{"unsafe_batch": true})
+	idx, err := bleve.NewUsing(filepath.Join(tmp, indexDir), newMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return fail(fmt.Errorf("create index: %w", err))
 	}
 	an := idx.Mapping().AnalyzerNamed(AnalyzerName)
 	bar := newProgress(opts.Progress, len(products))
-	persisted := make(chan error, 1)
 	for i := 0; i < len(products); i += opts.BatchSize {
 		end := min(i+opts.BatchSize, len(products))
-		var onPersist func(error)
-		if end == len(products) {
-			onPersist = func(err error) { persisted <- err }
-		}
-		if err := indexBatch(idx, an, products[i:end], onPersist); err != nil {
+		if err := indexBatch(idx, an, products[i:end]); err != nil {
 			idx.Close()
 			return fail(err)
 		}
 		bar.set(end)
-	}
-	if len(products) > 0 {
-		if err := <-persisted; err != nil {
-			idx.Close()
-			return fail(fmt.Errorf("persist index: %w", err))
-		}
 	}
 	bar.done()
 	// One segment answers queries fastest; merge now, before publishing,
@@ -138,13 +122,8 @@ func forceMerge(idx bleve.Index) error {
 	return nil
 }
 
-// indexBatch indexes products in one batch; onPersist, when not nil, is
-// called once the batch is on disk.
-func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product, onPersist func(error)) error {
+func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product) error {
 	b := idx.NewBatch()
-	if onPersist != nil {
-		b.SetPersistedCallback(onPersist)
-	}
 	for i := range products {
 		if err := b.IndexAdvanced(newDocument(&products[i], an)); err != nil {
 			return fmt.Errorf("index %s: %w", products[i].ID, err)
@@ -187,8 +166,8 @@ func Open(dataDir string) (*Catalog, []models.Product, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read product snapshot: %w", err)
 	}
-	// Safe batches whatever the build used: an upsert's batch returns once
-	// persisted, which compaction relies on (compact.go).
+	// Safe batches (scorch's default, said explicitly): an upsert's batch
+	// returns once persisted, which compaction relies on (compact.go).
 	idx, err := bleve.OpenUsing(filepath.Join(dir, indexDir), map[string]interface{}{"unsafe_batch": false})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open index: %w", err)

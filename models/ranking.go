@@ -13,6 +13,7 @@ const (
 	FactorPromo    = "promo"     // promotion flag and discount depth
 	FactorCategory = "category"  // how typical the item's category is among the query's top matches
 	FactorCTR      = "ctr"       // Bayesian-smoothed click-through rate, relative to the prior
+	FactorCVR      = "cvr"       // Bayesian-smoothed conversion (units sold per click), relative to the prior
 	FactorSelf     = "self"      // self-run (1) vs marketplace (0)
 	FactorRegion   = "region"    // in stock in the shopper's region
 	FactorBrand    = "brand"     // the profile's brand boosts
@@ -21,7 +22,7 @@ const (
 
 // Factors lists every factor, in the order explain shows them.
 var Factors = []string{FactorText, FactorStock, FactorNew, FactorSales, FactorAmount, FactorPromo,
-	FactorCategory, FactorCTR, FactorSelf, FactorRegion, FactorBrand, FactorCatBoost}
+	FactorCategory, FactorCTR, FactorCVR, FactorSelf, FactorRegion, FactorBrand, FactorCatBoost}
 
 // WeightProfile is a named, versioned set of ranking weights that
 // merchandisers tune. Weights multiply factor values in [0, 1] (boost maps:

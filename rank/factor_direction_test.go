@@ -34,6 +34,7 @@ func TestFactorDirections(t *testing.T) {
 		{factor: models.FactorAmount, worse: func(p *models.Product) { p.SalesAmount30d = 500 }, better: func(p *models.Product) { p.SalesAmount30d = 900_000 }},
 		{factor: models.FactorPromo, worse: func(p *models.Product) {}, better: func(p *models.Product) { p.PromoPrice = 60 }},
 		{factor: models.FactorCTR, worse: func(p *models.Product) { p.Clicks = 2 }, better: func(p *models.Product) { p.Clicks = 90 }},
+		{factor: models.FactorCVR, worse: func(p *models.Product) { p.Sales30d = 1 }, better: func(p *models.Product) { p.Sales30d = 18 }},
 		{factor: models.FactorSelf, worse: func(p *models.Product) {}, better: func(p *models.Product) { p.Platform = models.PlatformSelf }},
 		{factor: models.FactorRegion, filter: Filter{Region: "bj"},
 			worse:  func(p *models.Product) { p.RegionStock = map[string]int64{"bj": 0, "sh": 9} },

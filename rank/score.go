@@ -23,6 +23,7 @@ func DefaultProfile() models.WeightProfile {
 			models.FactorPromo:    0.03,
 			models.FactorCategory: 0.05,
 			models.FactorCTR:      0.03,
+			models.FactorCVR:      0.03,
 			models.FactorSelf:     0.03,
 			models.FactorRegion:   0.05,
 			models.FactorBrand:    0.10,
@@ -49,15 +50,20 @@ type population struct {
 	salesRef, amountRef float64 // 99th percentiles (saturation points)
 	ctrAlpha, ctrBeta   float64 // Beta prior of CTR, fitted by moments
 	ctrPrior            float64 // its mean
+	cvrAlpha, cvrBeta   float64 // Beta prior of conversion (units sold per click)
+	cvrPrior            float64 // its mean
 }
 
 // refreshPopulation recomputes the statistics; callers hold the write lock.
 func (s *Store) refreshPopulation() {
 	var sales, amount []float64
-	var ctrs []float64
+	var ctrs, cvrs []float64
 	for o := range s.products {
 		if !s.live[o] {
 			continue
+		}
+		if f := &s.feat[o]; f.clicks >= 50 {
+			cvrs = append(cvrs, float64(min(f.sales, f.clicks))/float64(f.clicks))
 		}
 		if s.feat[o].sales > 0 {
 			sales = append(sales, float64(s.feat[o].sales))
@@ -69,23 +75,37 @@ func (s *Store) refreshPopulation() {
 			ctrs = append(ctrs, float64(s.feat[o].clicks)/float64(s.feat[o].impressions))
 		}
 	}
-	p := population{salesRef: p99(sales), amountRef: p99(amount), ctrPrior: 0.02, ctrAlpha: 2, ctrBeta: 98}
-	if len(ctrs) >= 30 {
-		var mean, v float64
-		for _, c := range ctrs {
-			mean += c
-		}
-		mean /= float64(len(ctrs))
-		for _, c := range ctrs {
-			v += (c - mean) * (c - mean)
-		}
-		v /= float64(len(ctrs))
-		if mean > 0 && v > 0 && v < mean*(1-mean) {
-			k := mean*(1-mean)/v - 1
-			p.ctrAlpha, p.ctrBeta, p.ctrPrior = mean*k, (1-mean)*k, mean
-		}
+	p := population{salesRef: p99(sales), amountRef: p99(amount), ctrPrior: 0.02, ctrAlpha: 2, ctrBeta: 98,
+		cvrPrior: 0.05, cvrAlpha: 1, cvrBeta: 19}
+	if a, b, ok := betaByMoments(ctrs); ok {
+		p.ctrAlpha, p.ctrBeta, p.ctrPrior = a, b, a/(a+b)
+	}
+	if a, b, ok := betaByMoments(cvrs); ok {
+		p.cvrAlpha, p.cvrBeta, p.cvrPrior = a, b, a/(a+b)
 	}
 	s.pop = p
+}
+
+// betaByMoments fits a Beta(α, β) to rates by the method of moments; ok is
+// false with fewer than 30 rates or when their spread admits no Beta.
+func betaByMoments(rates []float64) (alpha, beta float64, ok bool) {
+	if len(rates) < 30 {
+		return 0, 0, false
+	}
+	var mean, v float64
+	for _, c := range rates {
+		mean += c
+	}
+	mean /= float64(len(rates))
+	for _, c := range rates {
+		v += (c - mean) * (c - mean)
+	}
+	v /= float64(len(rates))
+	if mean <= 0 || v <= 0 || v >= mean*(1-mean) {
+		return 0, 0, false
+	}
+	k := mean*(1-mean)/v - 1
+	return mean * k, (1 - mean) * k, true
 }
 
 func p99(v []float64) float64 {
@@ -198,6 +218,7 @@ const (
 	fPromo
 	fCategory
 	fCTR
+	fCVR
 	fSelf
 	fRegion
 	fBrand
@@ -237,6 +258,8 @@ func (sc *scorer) factors(o Ord, t float64) factorVec {
 	f[fCategory] = sc.catShare[x.catPath]
 	ctr := (float64(x.clicks) + s.pop.ctrAlpha) / (float64(x.impressions) + s.pop.ctrAlpha + s.pop.ctrBeta)
 	f[fCTR] = min(1, ctr/s.pop.ctrPrior/2) // an item at the prior scores 0.5
+	cvr := (float64(min(x.sales, x.clicks)) + s.pop.cvrAlpha) / (float64(x.clicks) + s.pop.cvrAlpha + s.pop.cvrBeta)
+	f[fCVR] = min(1, cvr/s.pop.cvrPrior/2)
 	if x.selfRun {
 		f[fSelf] = 1
 	}

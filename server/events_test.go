@@ -244,8 +244,10 @@ func TestBotClicksMoveNeitherCTRNorRank(t *testing.T) {
 				if c.Counted != int64(51*len(resp.Items)) || c.DroppedUnseen+c.DroppedRepeat+c.DroppedCap != 10_000 {
 					t.Errorf("counters %+v: want only the honest impressions counted and the 10,000 clicks dropped", c)
 				}
-			} else if ctr1 <= ctr0 || rank1 >= rank0 {
-				t.Errorf("without the rules the bot did not lift %s (rank %d → %d, CTR %v → %v): the test shows nothing",
+			} else if ctr1 <= ctr0 {
+				// (Its rank may hold even so: clicks without sales lower the
+				// item's conversion factor, which offsets part of the CTR's.)
+				t.Errorf("without the rules the bot did not lift %s's CTR (rank %d → %d, CTR %v → %v): the test shows nothing",
 					target, rank0, rank1, ctr0, ctr1)
 			}
 		})

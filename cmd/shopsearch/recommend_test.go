@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -200,4 +201,61 @@ func TestServeRecommend(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("explain with the token: %s", resp.Status)
 	}
+}
+
+// BenchmarkRecommend answers home, detail and cart slots of 10 on the demo
+// catalog through the HTTP handler in process (no network): the behaviour
+// store read, recall, blend and rerank. It reports p50 and p99.
+//
+//	go test ./cmd/shopsearch -run XXX -bench BenchmarkRecommend -benchtime 3000x
+func BenchmarkRecommend(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := NewMain(ServeConfig{DataDir: b.TempDir(), Addr: "127.0.0.1:0"})
+	if err := m.Run(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	h := m.http.Handler
+	var ids []string
+	m.engine.Store().Scan(func(p *models.Product) error {
+		if len(ids) < 200 {
+			ids = append(ids, p.ID)
+		}
+		return nil
+	})
+	// Shoppers with some history.
+	for u := range 20 {
+		var evs []string
+		for k := range 5 {
+			evs = append(evs, fmt.Sprintf(`{"type":"click","session_id":"u%d","item_id":%q}`, u, ids[(u*7+k*13)%len(ids)]))
+		}
+		req := httptest.NewRequest("POST", "/api/events", strings.NewReader("["+strings.Join(evs, ",")+"]"))
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	var lat []time.Duration
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		var target string
+		switch i % 3 {
+		case 0:
+			target = fmt.Sprintf("/api/recommend?scene=home&session=u%d&n=10", i%20)
+		case 1:
+			target = "/api/recommend?scene=detail&n=10&item=" + url.QueryEscape(ids[i%len(ids)])
+		default:
+			target = "/api/recommend?scene=cart&n=10&cart=" + url.QueryEscape(ids[i%len(ids)])
+		}
+		w := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		lat = append(lat, time.Since(start))
+		if w.Code != 200 {
+			b.Fatalf("%s: %d %s", target, w.Code, w.Body.String())
+		}
+		i++
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -6,7 +6,7 @@ export const $ = id => document.getElementById(id);
 export const TOKEN_KEY = "ss_admin_token";
 export const FACTORS = [
   ["text", "文本相关", 3], ["stock", "库存", 1], ["new", "新品", 1], ["sales", "销量", 1], ["amount", "销售额", 1],
-  ["promo", "促销", 1], ["category", "类目匹配", 1], ["ctr", "点击率", 1], ["self", "自营", 1],
+  ["promo", "促销", 1], ["category", "类目匹配", 1], ["ctr", "点击率", 1], ["cvr", "转化率", 1], ["self", "自营", 1],
   ["region", "区域库存", 1], ["brand", "品牌加权", 1], ["cat_boost", "类目加权", 1],
 ];
 export const FACTOR_LABEL = Object.fromEntries(FACTORS.map(f => [f[0], f[1]]));
