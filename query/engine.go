@@ -567,7 +567,7 @@ func item(h rank.Hit, highlight string) Item {
 	it := Item{
 		ID: p.ID, Title: p.Title, Highlight: highlight,
 		Price: p.Price, PromoTag: p.PromoTag, Brand: p.Brand, Category: p.Category,
-		Platform: string(p.Platform), Stock: stockState(p), Image: p.Image, Score: h.Score,
+		Platform: string(p.Platform), Stock: StockState(p), Image: p.Image, Score: h.Score,
 	}
 	if p.EffectivePrice() < p.Price {
 		it.PromoPrice = p.EffectivePrice()
@@ -578,7 +578,9 @@ func item(h rank.Hit, highlight string) Item {
 // lowStock is the stock level at or under which an item shows "low stock".
 const lowStock = 5
 
-func stockState(p models.Product) string {
+// StockState is an item's stock label as the storefront shows it:
+// in_stock (also when the stock is unknown), low_stock or out_of_stock.
+func StockState(p models.Product) string {
 	switch {
 	case !p.HasStock:
 		return "in_stock"

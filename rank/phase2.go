@@ -134,15 +134,7 @@ type scored struct {
 func (s *Store) Rank(cands []Candidate, req Request) Result {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	profile := req.Profile
-	if profile == nil {
-		def := DefaultProfile()
-		profile = &def
-	}
-	now := req.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	profile, now := orDefaults(req.Profile, req.Now)
 	rs := s.compileRules(req.Rules, now)
 	match := s.filter(req.Filter)
 	buf := getRows(len(cands) + len(rs.pins))
@@ -517,4 +509,17 @@ func nice(x float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+// orDefaults returns profile, or the default profile when it is nil, and
+// now, or the current time when it is zero.
+func orDefaults(profile *models.WeightProfile, now time.Time) (*models.WeightProfile, time.Time) {
+	if profile == nil {
+		def := DefaultProfile()
+		profile = &def
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return profile, now
 }

@@ -64,15 +64,7 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	profile := req.Profile
-	if profile == nil {
-		def := DefaultProfile()
-		profile = &def
-	}
-	now := req.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	profile, now := orDefaults(req.Profile, req.Now)
 	match := s.filter(Filter{Region: req.Region, InStock: !req.KeepOutOfStock})
 	keep := func(o Ord, id string) bool { return match(o) && (req.Exclude == nil || !req.Exclude(id)) }
 

@@ -281,7 +281,7 @@ func (h *recommendAPI) profile(req recRequest) *models.WeightProfile {
 func recItem(it rank.RecItem) RecItem {
 	p := it.Product
 	out := RecItem{ID: p.ID, Title: p.Title, Price: p.Price, PromoTag: p.PromoTag, Brand: p.Brand,
-		Category: p.Category, Platform: string(p.Platform), Stock: stockState(p), Image: p.Image,
+		Category: p.Category, Platform: string(p.Platform), Stock: query.StockState(p), Image: p.Image,
 		Score: it.Score, Source: it.Source, Explain: it.Explain}
 	if ep := p.EffectivePrice(); ep < p.Price {
 		out.PromoPrice = ep
@@ -290,20 +290,6 @@ func recItem(it rank.RecItem) RecItem {
 		out.Source = "pin"
 	}
 	return out
-}
-
-// stockState is the stock label of the storefront, as search gives it.
-func stockState(p models.Product) string {
-	const low = 5
-	switch {
-	case !p.HasStock:
-		return "in_stock"
-	case p.Stock == 0:
-		return "out_of_stock"
-	case p.Stock <= low:
-		return "low_stock"
-	}
-	return "in_stock"
 }
 
 func leaf(category string) string { return category[strings.LastIndexByte(category, '>')+1:] }

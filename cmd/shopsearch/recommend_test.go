@@ -122,6 +122,20 @@ func TestServeRecommend(t *testing.T) {
 		t.Errorf("suggest for 手机: no suggestion boosted for the shopper who clicked %s (%s): %v vs %v", x.ID, x.Category, personal, anon)
 	}
 
+	// A search the store counted (the storefront reports searches as
+	// events; with Redis, every replica's) is a suggestion after a rebuild,
+	// though this process never served it.
+	const reported = "硅胶 手机壳"
+	post(fmt.Sprintf(`[{"type":"search","session_id":"s1","query":%q,"results":3}]`, reported))
+	if r := do(t, "POST", base+"/api/admin/suggest/rebuild", "", token); r.StatusCode != 200 {
+		t.Fatalf("rebuild: %s", r.Status)
+	}
+	var sg suggest.Response
+	getJSON(t, base+"/api/suggest?n=20&q="+url.QueryEscape("硅胶"), &sg)
+	if !slices.ContainsFunc(sg.Suggestions, func(s suggest.Suggestion) bool { return s.Text == reported }) {
+		t.Errorf("a search reported as an event is not suggested: %+v", sg.Suggestions)
+	}
+
 	// A purchase leaves the next slot at once.
 	bought := ""
 	for _, it := range mine.Items {

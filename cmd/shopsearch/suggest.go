@@ -1,11 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
@@ -56,6 +60,7 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 		Products: iter.Seq[models.Product](products),
 		Count:    bleveCount(ctx, sc.index, dict.Default()),
 		Recent:   m.recentCategories,
+		Log:      &sharedQueryLog{mem: suggest.NewMemLog(0, 0), m: m},
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(m.cfg.Stderr, format+"\n", args...)
 		},
@@ -138,4 +143,62 @@ func (m *Main) recentCategories(user string) []string {
 		}
 	}
 	return out
+}
+
+// sharedLogDays is how many days of the behaviour store's search counts
+// suggest reads: a week, as storefront drop-downs are ranked.
+const sharedLogDays = 7
+
+// maxSharedQueryRunes is the longest shared query suggest takes (its own
+// input limit).
+const maxSharedQueryRunes = 50
+
+// sharedQueryLog is suggest's query log when a behaviour store is open: this
+// process's own log of searches (every /api/search) merged, at each build,
+// with the search events the store has counted from every replica over the
+// last week, each query at the larger of its two counts (the storefront
+// reports a search it also made through /api/search, so adding would count
+// it twice).
+type sharedQueryLog struct {
+	mem *suggest.MemLog
+	m   *Main
+}
+
+func (l *sharedQueryLog) Observe(query string, results int, at time.Time) {
+	l.mem.Observe(query, results, at)
+}
+
+func (l *sharedQueryLog) Top(n int, at time.Time) []suggest.Logged {
+	own := l.mem.Top(n, at)
+	ev := l.m.events
+	if ev == nil {
+		return own
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	shared, err := ev.svc.TopQueries(ctx, sharedLogDays, n)
+	if err != nil || len(shared) == 0 {
+		return own
+	}
+	byQuery := make(map[string]int, len(own)+len(shared))
+	for i, q := range own {
+		byQuery[q.Query] = i
+	}
+	for _, q := range shared {
+		// As suggest.Suggester.Observe takes a search: its display form,
+		// and no quoted or excluding queries.
+		norm := strings.Join(strings.Fields(dict.Normalize(q.Query)), " ")
+		if norm == "" || strings.ContainsRune(norm, '"') || strings.HasPrefix(norm, "-") || strings.Contains(norm, " -") ||
+			utf8.RuneCountInString(norm) > maxSharedQueryRunes {
+			continue
+		}
+		if i, ok := byQuery[norm]; ok {
+			own[i].Count = max(own[i].Count, float64(q.Count))
+			continue
+		}
+		byQuery[norm] = len(own)
+		own = append(own, suggest.Logged{Query: norm, Count: float64(q.Count), Results: -1})
+	}
+	slices.SortStableFunc(own, func(a, b suggest.Logged) int { return cmp.Compare(b.Count, a.Count) })
+	return own[:min(n, len(own))]
 }
