@@ -173,12 +173,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.state, err = openMerch(ctx, m.cfg, m.engine, dict.Default()); err != nil {
 		return fmt.Errorf("open profiles and rules: %w", err)
 	}
+	// The behaviour store before suggest, whose builds and lookups read it.
+	if m.events, err = m.startEvents(ctx); err != nil {
+		return fmt.Errorf("open the behaviour store: %w", err)
+	}
 	sg, err := m.startSuggest(ctx, sc)
 	if err != nil {
 		return fmt.Errorf("start suggest: %w", err)
-	}
-	if m.events, err = m.startEvents(ctx); err != nil {
-		return fmt.Errorf("open the behaviour store: %w", err)
 	}
 	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine, sg)
 	if _, err := api.WithEvents(m.events.svc, server.EventsConfig{TrustedProxies: m.cfg.TrustedProxies}); err != nil {

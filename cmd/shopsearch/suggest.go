@@ -112,7 +112,7 @@ const recentTimeout = 20 * time.Millisecond
 // the shopper clicked, carted or bought lately. user is a signed-in user id
 // or, as the storefront sends it, the anonymous session id.
 func (m *Main) recentCategories(user string) []string {
-	ev := m.events // set once Run has opened the behaviour store
+	ev := m.events // opened before suggest starts
 	if ev == nil || user == "" {
 		return nil
 	}
