@@ -303,9 +303,10 @@ func browserPublish(t *testing.T, b *browserEnv) {
 		chromedp.Click(chromedp.CSS("#loginbtn")),
 		waitFor(`!document.getElementById("app").hidden && document.querySelector("#w-sales") !== null`),
 		chromedp.SetValue(chromedp.CSS("#pq"), query),
-		// Sales up; CTR off, so that the live click statistics the events
-		// feed into ranking cannot reorder the items mid-test.
-		chromedp.Evaluate[chromedp.Void](`(() => { for (const [f, v] of [["sales", "1"], ["ctr", "0"]]) {
+		// Sales up; CTR and conversion off, so that the live click
+		// statistics the events feed into ranking cannot reorder the items
+		// mid-test.
+		chromedp.Evaluate[chromedp.Void](`(() => { for (const [f, v] of [["sales", "1"], ["ctr", "0"], ["cvr", "0"]]) {
 			const r = document.getElementById("w-" + f); r.value = v; r.dispatchEvent(new Event("input")); } })()`),
 		chromedp.Click(chromedp.CSS("#previewbtn")),
 		waitFor(`document.querySelectorAll("#preview [data-side=draft] li[data-move=up], #preview [data-side=draft] li[data-move=down], #preview [data-side=draft] li[data-move=new]").length > 0`),
