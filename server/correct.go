@@ -36,24 +36,42 @@ type searchResponse struct {
 // corrector returns what to search instead of q, or "" to keep q.
 type corrector func(q string) string
 
-// suggestCorrector corrects with sg: the first suggestion that matched q
-// as pinyin, mixed or with a typo (prefix matches are completions, not
-// corrections, and initials are too ambiguous to search for).
+// suggestCorrector corrects with sg: of the suggestions that matched q as
+// pinyin, mixed or with a typo (prefix matches are completions, not
+// corrections, and initials are too ambiguous to search for), the one whose
+// pinyin is as long as the input — what was typed was a whole word, so
+// "shouji" means 手机 (shouji) rather than the more searched 手机壳
+// (shoujike) — the most popular first among equals.
 func suggestCorrector(sg Suggester) corrector {
 	return func(q string) string {
-		resp, err := sg.Suggest(suggest.Request{Q: q, N: 5})
+		resp, err := sg.Suggest(suggest.Request{Q: q, N: 10})
 		if err != nil {
 			return ""
 		}
+		best, bestGap := "", 0
 		for _, s := range resp.Suggestions {
 			switch s.Match {
 			case suggest.MatchPinyin, suggest.MatchMixed, suggest.MatchFuzzy:
-				if !strings.EqualFold(s.Text, q) {
-					return s.Text
-				}
+			default:
+				continue
+			}
+			if strings.EqualFold(s.Text, q) {
+				continue
+			}
+			py, in := sg.Pinyin(s.Text)
+			gap := len(py) - len(in)
+			if s.Match == suggest.MatchMixed { // part of the input is Han already
+				pyIn, _ := sg.Pinyin(q)
+				gap = len(py) - len(pyIn)
+			}
+			if gap < 0 {
+				gap = -gap
+			}
+			if best == "" || gap < bestGap {
+				best, bestGap = s.Text, gap
 			}
 		}
-		return ""
+		return best
 	}
 }
 

@@ -102,7 +102,7 @@ func browserCorrection(t *testing.T, b *browserEnv) {
 		waitFor(`document.querySelectorAll("#results li.prod").length > 0`),
 	)
 	note := evalJS[string](t, b, ctx, `document.getElementById("correction").textContent`)
-	if !strings.Contains(note, "已为您搜索“手机") || !strings.Contains(note, "shouji") {
+	if !strings.Contains(note, "已为您搜索“手机”") || !strings.Contains(note, "shouji") {
 		t.Errorf("correction note %q", note)
 	}
 	b.shot(t, ctx, "storefront-correction")
