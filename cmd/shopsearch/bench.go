@@ -181,14 +181,20 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 		return err
 	}
 	rows = append(rows, suggestRows...)
-	rows = append(rows, naRow("recommend", "no recommendation stage yet"))
+	logf("recommend in-process for %s", cfg.Duration)
+	rows = append(rows, benchRecommend(ctx, cfg, engine, live)) // bench_recommend.go
 	logf("partial updates for %s, %d a call", cfg.Duration, cfg.PatchBatch)
 	patchRow, err := benchPatchRestoring(ctx, cfg, engine, indexDir, live)
 	if err != nil {
 		return err
 	}
 	rows = append(rows, patchRow)
-	rows = append(rows, naRow("events intake", "the events intake lands in a later issue (gen writes events.jsonl)"))
+	logf("events intake for %s", cfg.Duration)
+	eventsRow, err := benchEvents(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, eventsRow)
 
 	size, gen, err := generationSize(indexDir)
 	if err != nil {

@@ -44,8 +44,8 @@ func TestGenAndBenchSmoke(t *testing.T) {
 	t.Logf("bench table:\n%s", table)
 	for _, row := range []string{
 		"index build", "open catalog", "search in-process (1 goroutine)", "search HTTP (2 clients)",
-		"suggest in-process (1 goroutine)", "suggest HTTP (2 clients)", "recommend",
-		"partial updates (batches of 100)", "events intake", "index size on disk", "RSS while serving",
+		"suggest in-process (1 goroutine)", "suggest HTTP (2 clients)", "recommend in-process (1 goroutine)",
+		"partial updates (batches of 100)", "events intake (embedded store)", "index size on disk", "RSS while serving",
 	} {
 		if !strings.Contains(table, "\n"+row+" ") {
 			t.Errorf("the table lacks the row %q:\n%s", row, table)

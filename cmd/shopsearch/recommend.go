@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"shopsearch/models"
 	"shopsearch/rank"
 	"shopsearch/recall"
 	"shopsearch/server"
@@ -22,7 +25,6 @@ const modelFile = "recall.model"
 const (
 	hotListSize = 200
 	hotListTTL  = time.Minute
-	hotLists    = 1024 // categories kept; past it the cache starts afresh
 )
 
 // recommendDeps loads the recall model of the data directory, if any, and
@@ -40,7 +42,7 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 	default:
 		return server.RecommendDeps{}, err
 	}
-	hot := &catalogHot{store: m.engine.Store(), lists: map[string]hotList{}}
+	hot := &catalogHot{store: m.engine.Store()}
 	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: model, Content: hot.content, Hot: hot.recall})
 	if err != nil {
 		return server.RecommendDeps{}, err
@@ -54,39 +56,126 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 	return d, nil
 }
 
-// catalogHot keeps the best sellers of each category the scenes ask for,
-// recomputed from the engine's store once they are hotListTTL old.
+// catalogHot keeps the best sellers in stock of every category path (and
+// of each of its prefixes, and of the whole catalog under ""), all
+// recomputed in one pass over the store once they are hotListTTL old: one
+// scan serves every category, where browsing a million products per
+// category asked for would not.
 type catalogHot struct {
 	store *rank.Store
 	mu    sync.Mutex
-	lists map[string]hotList
-}
-
-type hotList struct {
-	ids []string
-	at  time.Time
+	lists map[string][]string
+	at    time.Time
+	busy  bool // a refresh is running
 }
 
 // list returns the best sellers of category ("" for the whole catalog).
 func (h *catalogHot) list(category string) []string {
 	h.mu.Lock()
-	l, ok := h.lists[category]
-	h.mu.Unlock()
-	if ok && time.Since(l.at) < hotListTTL {
-		return l.ids
+	stale := h.lists == nil || time.Since(h.at) >= hotListTTL
+	first := h.lists == nil
+	if stale && !h.busy {
+		h.busy = true
+		if first {
+			h.mu.Unlock()
+			h.refresh() // the first caller waits; later ones get the old lists meanwhile
+			h.mu.Lock()
+		} else {
+			go h.refresh()
+		}
 	}
-	res := h.store.Browse(rank.Request{Filter: rank.Filter{CategoryPrefix: category, InStock: true}, Sort: rank.SortSales, Limit: hotListSize})
-	ids := make([]string, len(res.Hits))
-	for i, hit := range res.Hits {
-		ids[i] = hit.Product.ID
+	for h.lists == nil { // another caller is making the first lists
+		h.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		h.mu.Lock()
+	}
+	l := h.lists[category]
+	h.mu.Unlock()
+	return l
+}
+
+// refresh recomputes every list.
+func (h *catalogHot) refresh() {
+	type entry struct {
+		id    string
+		sales int64
+	}
+	tops := map[string][]entry{}
+	less := func(a, b entry) bool { return a.sales < b.sales || a.sales == b.sales && a.id > b.id }
+	push := func(cat string, e entry) {
+		t := tops[cat]
+		if len(t) < hotListSize {
+			tops[cat] = append(t, e)
+			if len(t)+1 == hotListSize {
+				heapify(tops[cat], less)
+			}
+			return
+		}
+		if less(t[0], e) { // better than the worst kept
+			t[0] = e
+			siftDown(t, 0, less)
+		}
+	}
+	h.store.Scan(func(p *models.Product) error {
+		if p.HasStock && p.Stock == 0 {
+			return nil
+		}
+		e := entry{p.ID, p.Sales30d}
+		push("", e)
+		for cat := p.Category; cat != ""; {
+			push(cat, e)
+			i := strings.LastIndexByte(cat, '>')
+			if i < 0 {
+				break
+			}
+			cat = cat[:i]
+		}
+		return nil
+	})
+	lists := make(map[string][]string, len(tops))
+	for cat, t := range tops {
+		slices.SortFunc(t, func(a, b entry) int {
+			if less(b, a) {
+				return -1
+			}
+			if less(a, b) {
+				return 1
+			}
+			return 0
+		})
+		ids := make([]string, len(t))
+		for i, e := range t {
+			ids[i] = e.id
+		}
+		lists[cat] = ids
 	}
 	h.mu.Lock()
-	if len(h.lists) >= hotLists {
-		h.lists = map[string]hotList{}
-	}
-	h.lists[category] = hotList{ids: ids, at: time.Now()}
+	h.lists, h.at, h.busy = lists, time.Now(), false
 	h.mu.Unlock()
-	return ids
+}
+
+// heapify and siftDown keep a min-heap of t by less (the worst kept first).
+func heapify[T any](t []T, less func(a, b T) bool) {
+	for i := len(t)/2 - 1; i >= 0; i-- {
+		siftDown(t, i, less)
+	}
+}
+
+func siftDown[T any](t []T, i int, less func(a, b T) bool) {
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(t) && less(t[l], t[m]) {
+			m = l
+		}
+		if r < len(t) && less(t[r], t[m]) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		t[i], t[m] = t[m], t[i]
+		i = m
+	}
 }
 
 // recall is the Hot recaller: the best sellers of req.Category.
