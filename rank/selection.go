@@ -27,6 +27,10 @@ type Selection struct {
 	// Device maps a device (see Devices) to a profile name: {"mobile": "mobile"}.
 	Device map[string]string `json:"device,omitempty"`
 	AB     *ABTest           `json:"ab,omitempty"`
+	// Slots choose the profile of recommendation slots by scene, region
+	// and time (slots.go): the first rule that matches wins; with none a
+	// slot is served by the profile a search would be.
+	Slots []SlotRule `json:"slots,omitempty"`
 
 	// Set on save.
 	Author    string    `json:"author,omitempty"`
@@ -151,6 +155,9 @@ func validSelection(sel *Selection, exists func(string) bool) error {
 			return invalidf("device.%s: no profile %q", d, clipText(name))
 		}
 	}
+	if err := validSlotRules(sel.Slots, exists); err != nil {
+		return err
+	}
 	ab := sel.AB
 	if ab == nil {
 		return nil
@@ -180,6 +187,7 @@ func validSelection(sel *Selection, exists func(string) bool) error {
 
 func cloneSelection(s Selection) Selection {
 	s.Device = maps.Clone(s.Device)
+	s.Slots = cloneSlotRules(s.Slots)
 	if s.AB != nil {
 		ab := *s.AB
 		ab.Arms = slices.Clone(ab.Arms)

@@ -97,6 +97,7 @@ type RecResponse struct {
 	Scene        string    `json:"scene"`
 	Slot         string    `json:"slot"`
 	ImpressionID string    `json:"impression_id"`
+	Profile      string    `json:"profile"` // the weight profile that ranked it
 	Items        []RecItem `json:"items"`
 	TookMs       float64   `json:"took_ms"`
 }
@@ -113,17 +114,22 @@ func (h *recommendAPI) recommend(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.s.cfg.SearchTimeout)
 	defer cancel()
-	items, err := h.slot(ctx, req)
+	profile := h.profile(req)
+	items, err := h.slot(ctx, req, profile)
 	if err != nil {
 		h.s.fail(c, err)
 		return
 	}
+	name := "default"
+	if profile != nil {
+		name = profile.Name
+	}
 	h.s.respond(c, http.StatusOK, RecResponse{Scene: req.scene, Slot: req.scene, ImpressionID: impressionID(),
-		Items: items, TookMs: float64(time.Since(start).Microseconds()) / 1000})
+		Profile: name, Items: items, TookMs: float64(time.Since(start).Microseconds()) / 1000})
 }
 
 // slot recalls, ranks and reranks one slot.
-func (h *recommendAPI) slot(ctx context.Context, req recRequest) ([]RecItem, error) {
+func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models.WeightProfile) ([]RecItem, error) {
 	store := h.s.engine.Store()
 	recaller := h.d.Scenes[req.scene]
 	if recaller == nil {
@@ -177,7 +183,6 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest) ([]RecItem, err
 		}
 		return false
 	}
-	profile := h.profile(req)
 	rank1 := func(exposed bool, have []rank.RecItem) []rank.RecItem {
 		rr := rr
 		rr.Exclude = func(id string) bool {
@@ -265,13 +270,15 @@ func (h *recommendAPI) likelyCategory(ctx context.Context, q string) string {
 	return resp.Facets.Category[0].Value
 }
 
-// profile is the weight profile search would use for the shopper.
+// profile is the slot's weight profile: the first slot rule of the
+// selection that matches its scene, region and the time, else the one a
+// search by the shopper would get.
 func (h *recommendAPI) profile(req recRequest) *models.WeightProfile {
 	profiles, _ := h.s.engine.Merch()
 	if profiles == nil {
 		return nil
 	}
-	c, err := profiles.Select(req.device, req.user, "")
+	c, err := profiles.SelectSlot(req.scene, req.region, req.device, req.user, time.Now())
 	if err != nil {
 		return nil
 	}

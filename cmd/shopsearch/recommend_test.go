@@ -193,6 +193,30 @@ func TestServeRecommend(t *testing.T) {
 		t.Errorf("zero-result slot: %+v", zr.Items)
 	}
 
+	// A slot rule switches the home slot to a promotion-day profile today.
+	put := func(path, body string) {
+		t.Helper()
+		req, _ := http.NewRequest("PUT", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("PUT %s: %s", path, resp.Status)
+		}
+	}
+	put("/api/admin/profiles/promo-day", `{"weights":{"text":1,"promo":0.8},"author":"alice","note":"11.11"}`)
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	put("/api/admin/selection", fmt.Sprintf(`{"author":"alice","slots":[{"profile":"promo-day","scenes":["home"],"dates":[%q]}]}`, today))
+	if got := rec(url.Values{"scene": {"home"}, "n": {"3"}}).Profile; got != "promo-day" {
+		t.Errorf("home slot on the promotion day: profile %q", got)
+	}
+	if got := rec(url.Values{"scene": {"cart"}, "cart": {x.ID}, "n": {"3"}}).Profile; got != "default" {
+		t.Errorf("cart slot, which no rule names: profile %q", got)
+	}
+
 	// Validation and the admin-only explain.
 	for _, tc := range []struct {
 		params string

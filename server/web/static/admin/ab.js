@@ -47,7 +47,9 @@ export async function loadAB() {
 export async function saveAB() {
   const device = {};
   $("devmap").querySelectorAll("select").forEach(s => { if (s.value) device[s.dataset.dev] = s.value; });
-  const body = {device, author: $("abauthor").value.trim()};
+  // Slot rules (recommendation profiles by scene, region and time) are
+  // edited through the API; keep them.
+  const body = {device, author: $("abauthor").value.trim(), slots: (AB.sel && AB.sel.slots) || undefined};
   if (!body.author) { say("请填写操作人", true); return; }
   if ($("abon").checked) {
     const arms = [];
