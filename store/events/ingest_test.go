@@ -214,8 +214,8 @@ func TestImpressionsAndSearches(t *testing.T) {
 	var observed []string
 	in := New(Config{Now: fixedNow, OnSearch: func(q string, n int, _ time.Time) { observed = append(observed, fmt.Sprint(q, n)) }}, st)
 	evs := []models.Event{
-		{Type: "impression", UserID: "u", Scene: "home", Slot: "guess", Items: []string{"a", "b", "a"}, Time: time.Now()},
-		{Type: "impression", UserID: "u", Scene: "home", Slot: "guess", Items: []string{"a", "c"}, Time: time.Now()},
+		{Type: "impression", UserID: "u", Scene: "home", Slot: "guess", Items: []string{"a", "b", "a"}, Time: now},
+		{Type: "impression", UserID: "u", Scene: "home", Slot: "guess", Items: []string{"a", "c"}, Time: now},
 		{Type: "search", UserID: "u", Query: "耳机", Results: intp(7)},
 		{Type: "search", UserID: "u", Query: " 耳机"},
 		{Type: "search", SessionID: "s", Query: "耳机"},
@@ -223,7 +223,7 @@ func TestImpressionsAndSearches(t *testing.T) {
 	if _, err := in.Ingest(ctx, evs, ""); err != nil {
 		t.Fatal(err)
 	}
-	w, _ := st.ItemWindows(ctx, []string{"a", "b", "c"}, store.Day(time.Now()))
+	w, _ := st.ItemWindows(ctx, []string{"a", "b", "c"}, store.Day(now))
 	if w[0].Day1.Impressions != 1 || w[1].Day1.Impressions != 1 || w[2].Day1.Impressions != 1 {
 		t.Errorf("impressions %+v", w)
 	}
