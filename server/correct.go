@@ -49,6 +49,7 @@ func suggestCorrector(sg Suggester) corrector {
 			return ""
 		}
 		best, bestGap := "", 0
+		pyIn := sg.Pinyin(q) // a mixed input is part Han already: compare pinyin with pinyin
 		for _, s := range resp.Suggestions {
 			switch s.Match {
 			case suggest.MatchPinyin, suggest.MatchMixed, suggest.MatchFuzzy:
@@ -58,12 +59,7 @@ func suggestCorrector(sg Suggester) corrector {
 			if strings.EqualFold(s.Text, q) {
 				continue
 			}
-			py, in := sg.Pinyin(s.Text)
-			gap := len(py) - len(in)
-			if s.Match == suggest.MatchMixed { // part of the input is Han already
-				pyIn, _ := sg.Pinyin(q)
-				gap = len(py) - len(pyIn)
-			}
+			gap := len(sg.Pinyin(s.Text)) - len(pyIn)
 			if gap < 0 {
 				gap = -gap
 			}

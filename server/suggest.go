@@ -33,7 +33,7 @@ type Suggester interface {
 	Merch() suggest.Merch
 	SetMerch(m suggest.Merch) (suggest.Merch, error)
 	Rebuild(ctx context.Context) (suggest.BuildStats, error)
-	Pinyin(text string) (pinyin, input string) // for query correction (correct.go)
+	Pinyin(text string) string // for query correction (correct.go)
 }
 
 // NewWithSuggest is New plus the search-box routes, served by sg:

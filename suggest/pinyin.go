@@ -197,12 +197,10 @@ func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z'
 }
 
-// Pinyin returns text's full pinyin as suggest keys it (no separators;
-// letters and digits pass through), and the input as suggest compares it:
-// for a query correction, which prefers the suggestion whose pinyin is
-// exactly what was typed ("shouji" → 手机, not 手机壳).
-func (s *Suggester) Pinyin(text string) (pinyin, input string) {
-	k := keyOf(text)
-	full, _, _ := s.z.pinyinKeys(k)
-	return full, k
+// Pinyin returns text's full pinyin as suggest keys it: normalised, no
+// separators, letters and digits passing through ("shou ji" and 手机 are
+// both shouji). Query correction compares a suggestion's with the input's.
+func (s *Suggester) Pinyin(text string) string {
+	full, _, _ := s.z.pinyinKeys(keyOf(text))
+	return full
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"shopsearch/models"
 )
 
 // QueryLog counts the searches shoppers run. Suggest reads its most
@@ -127,4 +129,49 @@ func (l *MemLog) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.entries)
+}
+
+// MergedLog is a QueryLog over Own — this process's searches — that at
+// every Top also reads Others' counts (the search events a behaviour store
+// shared by replicas counted), taking for each query the larger of the two:
+// a storefront reports as an event a search it also ran through the API, so
+// adding them would count it twice. Queries only Others knows have unknown
+// results, so a build checks them with Count.
+type MergedLog struct {
+	Own    QueryLog
+	Others func(n int) []models.QueryCount // nil or empty: Own alone
+}
+
+func (l *MergedLog) Observe(query string, results int, at time.Time) {
+	l.Own.Observe(query, results, at)
+}
+
+func (l *MergedLog) Top(n int, at time.Time) []Logged {
+	own := l.Own.Top(n, at)
+	if l.Others == nil {
+		return own
+	}
+	others := l.Others(n)
+	if len(others) == 0 {
+		return own
+	}
+	byQuery := make(map[string]int, len(own)+len(others))
+	for i, q := range own {
+		byQuery[q.Query] = i
+	}
+	maxRunes := DefaultConfig().MaxQueryRunes
+	for _, q := range others {
+		d, ok := loggable(q.Query, maxRunes)
+		if !ok {
+			continue
+		}
+		if i, ok := byQuery[d]; ok {
+			own[i].Count = max(own[i].Count, float64(q.Count))
+			continue
+		}
+		byQuery[d] = len(own)
+		own = append(own, Logged{Query: d, Count: float64(q.Count), Results: -1})
+	}
+	slices.SortStableFunc(own, func(a, b Logged) int { return cmp.Compare(b.Count, a.Count) })
+	return own[:min(n, len(own))]
 }

@@ -84,14 +84,26 @@ func New(cfg Config, deps Deps) (*Suggester, error) {
 // build checks the query with Count). Empty, over-long, quoted and
 // excluding (-word) queries are not suggestion material and are skipped.
 func (s *Suggester) Observe(query string, results int, at time.Time) {
-	if results == 0 || strings.ContainsRune(query, '"') {
+	if results == 0 {
 		return
+	}
+	if d, ok := loggable(query, s.cfg.MaxQueryRunes); ok {
+		s.log.Observe(d, results, at)
+	}
+}
+
+// loggable returns a searched query as a log keeps it (its display form),
+// or false when it is no suggestion material: empty, over maxRunes, quoted
+// or excluding (-word).
+func loggable(query string, maxRunes int) (string, bool) {
+	if strings.ContainsRune(query, '"') {
+		return "", false
 	}
 	d := displayOf(query)
-	if d == "" || utf8.RuneCountInString(d) > s.cfg.MaxQueryRunes || strings.HasPrefix(d, "-") || strings.Contains(d, " -") {
-		return
+	if d == "" || utf8.RuneCountInString(d) > maxRunes || strings.HasPrefix(d, "-") || strings.Contains(d, " -") {
+		return "", false
 	}
-	s.log.Observe(d, results, at)
+	return d, true
 }
 
 // Rebuild builds a new index from the catalog, the log and the

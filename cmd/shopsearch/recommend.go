@@ -42,8 +42,7 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 	default:
 		return server.RecommendDeps{}, err
 	}
-	hot := &catalogHot{store: m.engine.Store()}
-	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: model, Content: hot.content, Hot: hot.recall})
+	scenes, err := catalogScenes(m.engine.Store(), model)
 	if err != nil {
 		return server.RecommendDeps{}, err
 	}
@@ -56,45 +55,56 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 	return d, nil
 }
 
+// catalogScenes are the scenes over model (nil: none yet) and the
+// catalog's recallers over st.
+func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recaller, error) {
+	hot := &catalogHot{store: st}
+	return recall.SceneRecallers(recall.SceneDeps{Model: model, Content: hot.content, Hot: hot.recall})
+}
+
 // catalogHot keeps the best sellers in stock of every category path (and
 // of each of its prefixes, and of the whole catalog under ""), all
 // recomputed in one pass over the store once they are hotListTTL old: one
 // scan serves every category, where browsing a million products per
 // category asked for would not.
 type catalogHot struct {
-	store *rank.Store
-	mu    sync.Mutex
-	lists map[string][]string
-	at    time.Time
-	busy  bool // a refresh is running
+	store     *rank.Store
+	refreshMu sync.Mutex // one recomputation at a time
+	mu        sync.Mutex // guards lists and at
+	lists     map[string][]string
+	at        time.Time
 }
 
 // list returns the best sellers of category ("" for the whole catalog).
+// The first callers wait for the first lists; later ones get the current
+// lists while a stale set is recomputed in the background.
 func (h *catalogHot) list(category string) []string {
 	h.mu.Lock()
-	stale := h.lists == nil || time.Since(h.at) >= hotListTTL
-	first := h.lists == nil
-	if stale && !h.busy {
-		h.busy = true
-		if first {
-			h.mu.Unlock()
-			h.refresh() // the first caller waits; later ones get the old lists meanwhile
-			h.mu.Lock()
-		} else {
-			go h.refresh()
-		}
-	}
-	for h.lists == nil { // another caller is making the first lists
-		h.mu.Unlock()
-		time.Sleep(time.Millisecond)
-		h.mu.Lock()
-	}
-	l := h.lists[category]
+	lists, at := h.lists, h.at
 	h.mu.Unlock()
-	return l
+	switch {
+	case lists == nil:
+		h.refreshMu.Lock()
+		h.mu.Lock()
+		done := h.lists != nil // made while this caller waited
+		h.mu.Unlock()
+		if !done {
+			h.refresh()
+		}
+		h.refreshMu.Unlock()
+		h.mu.Lock()
+		lists = h.lists
+		h.mu.Unlock()
+	case time.Since(at) >= hotListTTL && h.refreshMu.TryLock():
+		go func() {
+			defer h.refreshMu.Unlock()
+			h.refresh()
+		}()
+	}
+	return lists[category]
 }
 
-// refresh recomputes every list.
+// refresh recomputes every list; callers hold refreshMu.
 func (h *catalogHot) refresh() {
 	type entry struct {
 		id    string
@@ -150,7 +160,7 @@ func (h *catalogHot) refresh() {
 		lists[cat] = ids
 	}
 	h.mu.Lock()
-	h.lists, h.at, h.busy = lists, time.Now(), false
+	h.lists, h.at = lists, time.Now()
 	h.mu.Unlock()
 }
 

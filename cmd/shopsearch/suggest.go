@@ -1,15 +1,12 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
-	"slices"
-	"strings"
+	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
@@ -59,8 +56,8 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 	sg, err := suggest.New(suggest.Config{DataDir: m.cfg.DataDir}, suggest.Deps{
 		Products: iter.Seq[models.Product](products),
 		Count:    bleveCount(ctx, sc.index, dict.Default()),
-		Recent:   m.recentCategories,
-		Log:      &sharedQueryLog{mem: suggest.NewMemLog(0, 0), m: m},
+		Recent:   (&recentCache{read: m.recentCategories}).get,
+		Log:      &suggest.MergedLog{Own: suggest.NewMemLog(0, 0), Others: m.sharedQueries},
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(m.cfg.Stderr, format+"\n", args...)
 		},
@@ -149,56 +146,64 @@ func (m *Main) recentCategories(user string) []string {
 // suggest reads: a week, as storefront drop-downs are ranked.
 const sharedLogDays = 7
 
-// maxSharedQueryRunes is the longest shared query suggest takes (its own
-// input limit).
-const maxSharedQueryRunes = 50
-
-// sharedQueryLog is suggest's query log when a behaviour store is open: this
-// process's own log of searches (every /api/search) merged, at each build,
-// with the search events the store has counted from every replica over the
-// last week, each query at the larger of its two counts (the storefront
-// reports a search it also made through /api/search, so adding would count
-// it twice).
-type sharedQueryLog struct {
-	mem *suggest.MemLog
-	m   *Main
-}
-
-func (l *sharedQueryLog) Observe(query string, results int, at time.Time) {
-	l.mem.Observe(query, results, at)
-}
-
-func (l *sharedQueryLog) Top(n int, at time.Time) []suggest.Logged {
-	own := l.mem.Top(n, at)
-	ev := l.m.events
+// sharedQueries is suggest's suggest.MergedLog Others: the search events
+// the behaviour store counted over the last week (from every replica, with
+// Redis).
+func (m *Main) sharedQueries(n int) []models.QueryCount {
+	ev := m.events // opened before suggest starts
 	if ev == nil {
-		return own
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	shared, err := ev.svc.TopQueries(ctx, sharedLogDays, n)
-	if err != nil || len(shared) == 0 {
-		return own
+	qs, err := ev.svc.TopQueries(ctx, sharedLogDays, n)
+	if err != nil {
+		return nil
 	}
-	byQuery := make(map[string]int, len(own)+len(shared))
-	for i, q := range own {
-		byQuery[q.Query] = i
+	return qs
+}
+
+// recentTTL is how long a shopper's recent categories are reused: a
+// shopper types several characters a second, and each would otherwise
+// read the behaviour store a few times.
+const recentTTL = 2 * time.Second
+
+// recentCacheSize is how many shoppers a generation of the cache holds.
+const recentCacheSize = 10_000
+
+// recentCache keeps what read said of each shopper for recentTTL, in two
+// generations (the current one, when full, becomes the previous).
+type recentCache struct {
+	read      func(user string) []string
+	mu        sync.Mutex
+	cur, prev map[string]recentEntry
+}
+
+type recentEntry struct {
+	cats []string
+	at   time.Time
+}
+
+func (c *recentCache) get(user string) []string {
+	if user == "" {
+		return nil
 	}
-	for _, q := range shared {
-		// As suggest.Suggester.Observe takes a search: its display form,
-		// and no quoted or excluding queries.
-		norm := strings.Join(strings.Fields(dict.Normalize(q.Query)), " ")
-		if norm == "" || strings.ContainsRune(norm, '"') || strings.HasPrefix(norm, "-") || strings.Contains(norm, " -") ||
-			utf8.RuneCountInString(norm) > maxSharedQueryRunes {
-			continue
-		}
-		if i, ok := byQuery[norm]; ok {
-			own[i].Count = max(own[i].Count, float64(q.Count))
-			continue
-		}
-		byQuery[norm] = len(own)
-		own = append(own, suggest.Logged{Query: norm, Count: float64(q.Count), Results: -1})
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.cur[user]
+	if !ok {
+		e, ok = c.prev[user]
 	}
-	slices.SortStableFunc(own, func(a, b suggest.Logged) int { return cmp.Compare(b.Count, a.Count) })
-	return own[:min(n, len(own))]
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < recentTTL {
+		return e.cats
+	}
+	cats := c.read(user)
+	c.mu.Lock()
+	if c.cur == nil || len(c.cur) >= recentCacheSize {
+		c.prev, c.cur = c.cur, make(map[string]recentEntry, 256)
+	}
+	c.cur[user] = recentEntry{cats, now}
+	c.mu.Unlock()
+	return cats
 }

@@ -104,3 +104,23 @@ func TestServeSuggest(t *testing.T) {
 		t.Errorf("hint %q; want 年货节", hot.Hint)
 	}
 }
+
+func TestRecentCache(t *testing.T) {
+	reads := 0
+	c := &recentCache{read: func(user string) []string { reads++; return []string{user + "-cat"} }}
+	for range 5 {
+		if got := c.get("u1"); len(got) != 1 || got[0] != "u1-cat" {
+			t.Fatalf("get: %v", got)
+		}
+	}
+	if reads != 1 {
+		t.Errorf("%d store reads for five lookups within the TTL, want 1", reads)
+	}
+	c.cur["u1"] = recentEntry{cats: []string{"old"}, at: time.Now().Add(-recentTTL)}
+	if got := c.get("u1"); got[0] != "u1-cat" || reads != 2 {
+		t.Errorf("after the TTL: %v, %d reads; want a fresh read", got, reads)
+	}
+	if c.get("") != nil || reads != 2 {
+		t.Error("an anonymous lookup read the store")
+	}
+}
