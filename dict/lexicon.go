@@ -33,6 +33,10 @@ type Assets struct {
 	// Optional has one word a line (# starts a comment): shop and marketing
 	// words (正品, 旗舰店) that a query never requires.
 	Optional string
+	// Removed has one word a line (# starts a comment): words taken out of
+	// the segmenter's dictionaries (the lexicon's and gse's own), so that
+	// text containing them is split differently. Empty by default.
+	Removed string
 }
 
 // DefaultAssets returns the embedded lexicon and stop list.
@@ -49,6 +53,7 @@ type Lexicon struct {
 	stop     map[string]bool
 	optional map[string]bool
 	words    int
+	syn      *synonymTable // nil: no synonyms (synonym.go)
 }
 
 // Words is the number of dictionary entries the segmenter knows.
@@ -58,6 +63,8 @@ func (l *Lexicon) Words() int { return l.words }
 // computes the sub-word split of every dictionary word once, here.
 func NewLexicon(a Assets) (*Lexicon, error) {
 	lex := &Lexicon{atomic: map[string]bool{}, stop: map[string]bool{}, optional: map[string]bool{}}
+	removed := map[string]bool{}
+	wordList(a.Removed, removed)
 	var extra strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(a.Lexicon))
 	for line := 1; sc.Scan(); line++ {
@@ -82,6 +89,9 @@ func NewLexicon(a Assets) (*Lexicon, error) {
 		if len(f) > 2 {
 			tag = f[2]
 		}
+		if removed[word] {
+			continue
+		}
 		if tag == "brand" {
 			lex.atomic[word] = true
 		}
@@ -103,6 +113,12 @@ func NewLexicon(a Assets) (*Lexicon, error) {
 	}
 	if err := seg.LoadDictEmbed("zh_s"); err != nil {
 		return nil, fmt.Errorf("load gse dictionary: %w", err)
+	}
+	for w := range removed {
+		if isAllHan(w) {
+			// An absent word is not an error: removing is idempotent.
+			_ = seg.RemoveToken(w)
+		}
 	}
 	lex.seg = seg
 	lex.words = seg.Dict.NumTokens()

@@ -4,20 +4,18 @@ import (
 	"container/list"
 	"context"
 	"encoding/json"
-	"fmt"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
-	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"shopsearch/rank"
 )
 
-// The phase-1 cache keeps what Bleve returned for a query — candidate ids,
-// text scores and their ordinals — so that a repeated query (storefront
+// The phase-1 cache keeps what Bleve returned for a query — the
+// candidates' ordinals and text scores, 12 bytes a candidate — so that a
+// repeated query (storefront
 // traffic is Zipf-shaped: the top few hundred queries are most searches)
 // skips Bleve and pays only phase 2. Phase 2 reads the live feature columns,
 // so stock, price and every commercial factor stay exactly as fresh as
@@ -28,13 +26,13 @@ import (
 // CacheConfig bounds the phase-1 cache.
 type CacheConfig struct {
 	Entries    int // queries kept; 0 takes the default, < 0 turns the cache off
-	Candidates int // candidates kept over all entries (about 40 bytes each)
+	Candidates int // candidates kept over all entries (12 bytes each)
 }
 
-// DefaultCacheConfig returns the defaults: 4,096 queries and 2 million
-// candidates (about 80 MB at most).
+// DefaultCacheConfig returns the defaults: 8,192 queries and 6 million
+// candidates (about 72 MB at most).
 func DefaultCacheConfig() CacheConfig {
-	return CacheConfig{Entries: 4096, Candidates: 2_000_000}
+	return CacheConfig{Entries: 8192, Candidates: 6_000_000}
 }
 
 // candCache is an LRU of phase-1 results, safe for concurrent use.
@@ -50,9 +48,36 @@ type candCache struct {
 }
 
 type cacheEntry struct {
-	key   string
-	gen   uint64 // the engine's text generation it was retrieved at
-	cands []rank.Candidate
+	key  string
+	gen  uint64 // the engine's text generation it was retrieved at
+	tier uint8
+	// The candidates, best first: ordinal + 1 (rank.Candidate.Ref) and
+	// text score.
+	refs   []uint32
+	scores []float64
+}
+
+// compact returns the entry of cands (all of one tier), leaving out any
+// the store did not know: a write that makes it known also makes the
+// entry stale.
+func compact(key string, gen uint64, tier uint8, cands []rank.Candidate) *cacheEntry {
+	en := &cacheEntry{key: key, gen: gen, tier: tier, refs: make([]uint32, 0, len(cands)), scores: make([]float64, 0, len(cands))}
+	for _, c := range cands {
+		if c.Ref != 0 {
+			en.refs = append(en.refs, c.Ref)
+			en.scores = append(en.scores, c.Score)
+		}
+	}
+	return en
+}
+
+// expand appends the entry's candidates to dst. They carry no ids: phase
+// 2 goes by Ref, and Store.FillIDs gives them where an id is needed.
+func (en *cacheEntry) expand(dst []rank.Candidate) []rank.Candidate {
+	for i, r := range en.refs {
+		dst = append(dst, rank.Candidate{Score: en.scores[i], Tier: en.tier, Ref: r})
+	}
+	return dst
 }
 
 // newCandCache returns a cache, or nil (no caching) when cfg turns it off.
@@ -70,7 +95,7 @@ func newCandCache(cfg CacheConfig) *candCache {
 	return &candCache{maxEntries: cfg.Entries, maxCands: cfg.Candidates, ll: list.New(), byKey: map[string]*list.Element{}}
 }
 
-func (c *candCache) get(key string, gen uint64) ([]rank.Candidate, bool) {
+func (c *candCache) get(key string, gen uint64) (*cacheEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byKey[key]
@@ -86,20 +111,20 @@ func (c *candCache) get(key string, gen uint64) ([]rank.Candidate, bool) {
 	}
 	c.ll.MoveToFront(el)
 	c.hits.Add(1)
-	return en.cands, true
+	return en, true
 }
 
-func (c *candCache) put(key string, gen uint64, cands []rank.Candidate) {
-	if len(cands) > c.maxCands/4 {
+func (c *candCache) put(en *cacheEntry) {
+	if len(en.refs) > c.maxCands/4 {
 		return // one query may not push out most of the others
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.byKey[key]; ok {
+	if el, ok := c.byKey[en.key]; ok {
 		c.remove(el)
 	}
-	c.byKey[key] = c.ll.PushFront(&cacheEntry{key: key, gen: gen, cands: cands})
-	c.cands += len(cands)
+	c.byKey[en.key] = c.ll.PushFront(en)
+	c.cands += len(en.refs)
 	for c.ll.Len() > c.maxEntries || c.cands > c.maxCands {
 		c.remove(c.ll.Back())
 	}
@@ -108,7 +133,7 @@ func (c *candCache) put(key string, gen uint64, cands []rank.Candidate) {
 func (c *candCache) remove(el *list.Element) {
 	en := c.ll.Remove(el).(*cacheEntry)
 	delete(c.byKey, en.key)
-	c.cands -= len(en.cands)
+	c.cands -= len(en.refs)
 }
 
 // CacheStats are the phase-1 cache's counters since the engine opened.
@@ -133,32 +158,57 @@ func (e *Engine) CacheStats() CacheStats {
 // after a change to the index's text is visible to searches.
 func (e *Engine) textChanged() { e.textGen.Add(1) }
 
-// phase1 runs q on Bleve for the top k candidates, through the cache. The
-// returned slice is shared with the cache: callers may append to it (its
-// capacity is clipped) but must not change its elements.
-func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8) ([]rank.Candidate, error) {
+// phase1 runs q on Bleve for the top k candidates, through the cache.
+// The slice returned is the caller's; a cache hit's comes from buf (see
+// candBufs), which Search recycles when it is done.
+func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, error) {
 	var key string
 	if e.cache != nil {
 		b, err := json.Marshal(q)
 		if err == nil {
 			key = strconv.Itoa(k) + "\x00" + strconv.Itoa(int(tier)) + "\x00" + string(b)
-			if cands, ok := e.cache.get(key, e.textGen.Load()); ok {
-				return cands, nil
+			if en, ok := e.cache.get(key, e.textGen.Load()); ok {
+				return en.expand(bufs.get(len(en.refs))), nil
 			}
 		}
 	}
-	gen := e.textGen.Load() // before the search: a write during it leaves the entry stale
-	res, err := e.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, k, 0, false))
+	gen := e.textGen.Load()                // before the search: a write during it leaves the entry stale
+	out, err := e.collect(ctx, q, k, tier) // collect.go
 	if err != nil {
-		return nil, fmt.Errorf("phase 1: %w", err)
-	}
-	out := make([]rank.Candidate, len(res.Hits))
-	for i, h := range res.Hits {
-		out[i] = rank.Candidate{ID: h.ID, Score: h.Score, Tier: tier}
+		return nil, err
 	}
 	if key != "" {
-		e.store.Resolve(out)
-		e.cache.put(key, gen, out)
+		e.cache.put(compact(key, gen, tier, out))
 	}
-	return slices.Clip(out), nil
+	return out, nil
+}
+
+// candBufs lends the candidate slices of one search's cache hits and
+// takes them back when the search is done; nil lends fresh ones.
+type candBufs struct{ held []*[]rank.Candidate }
+
+var candPool sync.Pool
+
+func (b *candBufs) get(n int) []rank.Candidate {
+	if b == nil {
+		return make([]rank.Candidate, 0, n)
+	}
+	p, _ := candPool.Get().(*[]rank.Candidate)
+	if p == nil || cap(*p) < n {
+		s := make([]rank.Candidate, 0, max(n, 1024))
+		p = &s
+	}
+	b.held = append(b.held, p)
+	return (*p)[:0]
+}
+
+// release returns the slices lent: none of them may be used after.
+func (b *candBufs) release() {
+	for _, p := range b.held {
+		if cap(*p) <= 1<<16 {
+			clear((*p)[:cap(*p)]) // no ids kept alive
+			candPool.Put(p)
+		}
+	}
+	b.held = b.held[:0]
 }

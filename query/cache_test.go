@@ -62,17 +62,23 @@ func TestCacheHitsAndStaysFresh(t *testing.T) {
 
 func TestCacheBounds(t *testing.T) {
 	c := newCandCache(CacheConfig{Entries: 2, Candidates: 100})
-	cands := func(n int) []rank.Candidate { return make([]rank.Candidate, n) }
-	c.put("a", 1, cands(10))
-	c.put("b", 1, cands(10))
-	c.put("c", 1, cands(10)) // pushes out a
+	entry := func(key string, n int) *cacheEntry {
+		cs := make([]rank.Candidate, n)
+		for i := range cs {
+			cs[i].Ref = uint32(i + 1)
+		}
+		return compact(key, 1, 0, cs)
+	}
+	c.put(entry("a", 10))
+	c.put(entry("b", 10))
+	c.put(entry("c", 10)) // pushes out a
 	if _, ok := c.get("a", 1); ok {
 		t.Error("a kept past 2 entries")
 	}
 	if _, ok := c.get("b", 1); !ok {
 		t.Error("b lost")
 	}
-	c.put("big", 1, cands(26)) // over a quarter of the candidates: not kept
+	c.put(entry("big", 26)) // over a quarter of the candidates: not kept
 	if _, ok := c.get("big", 1); ok {
 		t.Error("an entry of over a quarter of the bound was kept")
 	}
@@ -87,7 +93,7 @@ func TestCacheBounds(t *testing.T) {
 	}
 	c2 := newCandCache(CacheConfig{Entries: 10, Candidates: 40})
 	for _, k := range []string{"1", "2", "3", "4", "5"} {
-		c2.put(k, 1, cands(10))
+		c2.put(entry(k, 10))
 	}
 	if c2.cands > 40 || c2.ll.Len() != 4 {
 		t.Errorf("candidate bound: %d candidates in %d entries, want at most 40", c2.cands, c2.ll.Len())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -38,6 +39,8 @@ type Config struct {
 	QueryLog int
 	// Cache bounds the phase-1 cache (cache.go); zero: the defaults.
 	Cache CacheConfig
+	// Results tunes the result cache (results.go); zero: off.
+	Results ResultCacheConfig
 }
 
 // DefaultConfig returns the defaults.
@@ -137,7 +140,8 @@ type Engine struct {
 	// that makes its entries stale, bumped by every upsert and delete.
 	cache   *candCache
 	textGen atomic.Uint64
-	titles  titleCache // analysed titles, for highlighting (highlight.go)
+	docs    *docMap      // Bleve document numbers → ordinals (docmap.go)
+	results *resultCache // whole responses for a moment (results.go; nil: off)
 
 	merch   atomic.Pointer[merch] // profiles and rules (merch.go)
 	queries *QueryLog             // searched queries, for previews (querylog.go)
@@ -150,8 +154,19 @@ func Open(dataDir string, an *dict.Analyzer, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewEngine(cat, rank.NewStore(products, BrandTerms(an)), an, cfg), nil
+	store := rank.NewStore(products, BrandTerms(an))
+	if n := len(products); n >= bigCatalog {
+		// The decoded snapshot (about 1 KB a product) is garbage now that
+		// the store holds its compact copy; hand its pages back to the
+		// system at once rather than carry them as RSS.
+		products = nil
+		debug.FreeOSMemory()
+	}
+	return NewEngine(cat, store, an, cfg), nil
 }
+
+// bigCatalog is the size from which Open returns the memory of loading.
+const bigCatalog = 100_000
 
 // BrandTerms returns the function that finds the query terms naming a
 // brand: each part of "Lancome/兰蔻" or "晨光（M&G）" that analyses to a
@@ -199,7 +214,10 @@ func wholeCompound(toks []dict.Token) string {
 // Close closes the catalog. Later calls return the first call's result
 // (closing a Bleve index twice panics).
 func (e *Engine) Close() error {
-	e.closeOnce.Do(func() { e.closeErr = e.cat.Close() })
+	e.closeOnce.Do(func() {
+		e.docs.close()
+		e.closeErr = e.cat.Close()
+	})
 	return e.closeErr
 }
 
@@ -266,7 +284,7 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 		cfg.QueryLog = def.QueryLog
 	}
 	return &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg, queries: NewQueryLog(cfg.QueryLog),
-		cache: newCandCache(cfg.Cache)}
+		cache: newCandCache(cfg.Cache), docs: newDocMap(cat.Index(), store), results: newResultCache(cfg.Results)}
 }
 
 // Store is the product store behind the engine.
@@ -307,6 +325,8 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if err := e.validate(&req); err != nil {
 		return nil, err
 	}
+	// What a cached result depends on, read before it is computed.
+	gen, m, lex := e.textGen.Load(), e.merch.Load(), e.an.Lexicon()
 	plan := Analyze(Parse(req.Text), e.an, e.store.IsBrand)
 	resp := &Response{Query: req.Text, Page: req.Page, Size: req.Size, Items: []Item{}}
 	chosen, err := e.ranking(&req, plan)
@@ -314,6 +334,17 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	chosen.echo(resp)
+	var key string
+	over := resultEntry{textGen: gen, merch: m, rules: chosen.set, lex: lex}
+	if e.results != nil && !plan.Empty() {
+		if key = resultKey(&req, chosen); key != "" {
+			if r := e.results.get(key, over, start); r != nil {
+				e.logQuery(req)
+				r.TookMs = ms(time.Since(start))
+				return r, nil
+			}
+		}
+	}
 	if plan.Empty() {
 		if chosen.browse {
 			e.browse(req, chosen, resp)
@@ -328,7 +359,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	// Relevance needs the page plus whatever phase 2 might drop.
 	k = max(k, req.Page*req.Size)
 
-	cands, err := e.retrieve(ctx, plan, nil, k, 0)
+	var bufs candBufs // the cache hits' candidates, recycled at the end
+	defer bufs.release()
+	cands, err := e.retrieve(ctx, plan, nil, k, 0, &bufs)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +376,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		if len(cands) >= e.cfg.RelaxBelow {
 			break
 		}
-		partial, err := e.retrieve(ctx, plan, &step, rk, uint8(i+1))
+		partial, err := e.retrieve(ctx, plan, &step, rk, uint8(i+1), &bufs)
 		if err != nil {
 			return nil, err
 		}
@@ -378,6 +411,12 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	e.logQuery(req)
 	resp.TookMs = ms(time.Since(start))
+	if key != "" {
+		cached := *resp
+		cached.Facets = snapshotFacets(resp.Facets)
+		over.resp = &cached
+		e.results.put(key, over, time.Now())
+	}
 	return resp, nil
 }
 
@@ -393,12 +432,12 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 // of the ids: the same catalog gives the same results on every build. (Strict
 // matches are cut at Candidates, a thousand, far below any page a shopper
 // sees, so they are left as Bleve returns them.)
-func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int, tier uint8) ([]rank.Candidate, error) {
+func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, error) {
 	q := plan.bleveQuery(e.cfg.Field, step)
 	if step == nil || k <= 0 {
-		return e.phase1(ctx, q, k, tier) // cache.go
+		return e.phase1(ctx, q, k, tier, bufs) // cache.go
 	}
-	cands, err := e.phase1(ctx, q, k+1, tier)
+	cands, err := e.phase1(ctx, q, k+1, tier, bufs)
 	if err != nil || len(cands) <= k {
 		return cands, err
 	}
@@ -407,11 +446,11 @@ func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int
 	}
 	n := max(min(e.cfg.MaxCandidates, tieFetch*k), k+1)
 	if n > k+1 {
-		if cands, err = e.phase1(ctx, q, n, tier); err != nil {
+		if cands, err = e.phase1(ctx, q, n, tier, bufs); err != nil {
 			return nil, err
 		}
 	}
-	return cutTies(cands, k, len(cands) < n), nil
+	return e.cutTies(cands, k, len(cands) < n), nil
 }
 
 // tieFetch bounds the matches fetched to settle a tie at a relaxation's cut
@@ -427,7 +466,7 @@ const tieFetch = 10
 // from). complete says cands holds every match; if it does not and the tie
 // runs to its end, the tied group is left out, as its members cannot be
 // chosen the same way every time.
-func cutTies(cands []rank.Candidate, k int, complete bool) []rank.Candidate {
+func (e *Engine) cutTies(cands []rank.Candidate, k int, complete bool) []rank.Candidate {
 	s := cands[k-1].Score
 	i := k - 1
 	for i > 0 && cands[i-1].Score == s {
@@ -442,6 +481,7 @@ func cutTies(cands []rank.Candidate, k int, complete bool) []rank.Candidate {
 		return out
 	}
 	tied := slices.Clone(cands[i:j])
+	e.store.FillIDs(tied) // a cache hit's candidates have none
 	slices.SortFunc(tied, func(a, b rank.Candidate) int {
 		if c := cmp.Compare(idHash(a.ID), idHash(b.ID)); c != 0 {
 			return c
@@ -485,13 +525,25 @@ func (e *Engine) relaxSteps(plan Plan) []relaxStep {
 
 // appendNew appends the candidates of b not already in a.
 func appendNew(a, b []rank.Candidate) []rank.Candidate {
-	seen := make(map[string]bool, len(a))
-	for _, c := range a {
-		seen[c.ID] = true
+	type key struct {
+		ref uint32
+		id  string
 	}
-	for _, c := range b {
-		if !seen[c.ID] {
-			a = append(a, c)
+	// By ordinal when known (a cache hit's candidates have no id), else
+	// by id.
+	k := func(c *rank.Candidate) key {
+		if c.Ref != 0 {
+			return key{ref: c.Ref}
+		}
+		return key{id: c.ID}
+	}
+	seen := make(map[key]bool, len(a))
+	for i := range a {
+		seen[k(&a[i])] = true
+	}
+	for i := range b {
+		if !seen[k(&b[i])] {
+			a = append(a, b[i])
 		}
 	}
 	return a

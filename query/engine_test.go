@@ -335,7 +335,8 @@ func TestCutTies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, x := range cutTies(slices.Clone(tt.cands), tt.k, tt.complete) {
+			e := &Engine{store: rank.NewStore(nil, nil)} // the ids are given
+			for _, x := range e.cutTies(slices.Clone(tt.cands), tt.k, tt.complete) {
 				got = append(got, x.ID)
 			}
 			if !slices.Equal(got, tt.want) {

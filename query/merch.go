@@ -58,7 +58,8 @@ type ranking struct {
 	profile *models.WeightProfile // read only
 	arm     string
 	rules   []models.Rule
-	browse  bool // a category page
+	set     *rank.RuleSet // the published rules they came from; nil: none
+	browse  bool          // a category page
 }
 
 // ranking chooses the profile and the rules of a search.
@@ -109,6 +110,7 @@ func (e *Engine) ranking(req *Request, plan Plan) (ranking, error) {
 		}
 	case m.rules != nil:
 		set = m.rules.Current()
+		rk.set = set
 	}
 	switch {
 	case set == nil:

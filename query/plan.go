@@ -25,6 +25,10 @@ type Plan struct {
 	Bonus       []string   // compounds and sub-words: reward, never required
 	Phrases     [][]string // leaves of each quoted phrase, in order
 	Excluded    [][]string // leaves of each excluded clause
+	// Synonyms are the lexicon's synonyms of plain (unquoted, not excluded)
+	// leaves: each expanded part matches as typed or as a synonym
+	// (synonym.go).
+	Synonyms []Expansion
 }
 
 // Empty reports whether the plan has nothing to search for.
@@ -88,6 +92,9 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 					}
 				}
 			}
+			if !c.Phrase {
+				p.expandSynonyms(lex, leaves)
+			}
 		}
 	}
 	if len(p.Required) == 0 && len(p.Phrases) == 0 {
@@ -148,18 +155,21 @@ func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
 	var must []bq.Query
 	if !relaxed {
 		for _, t := range p.Required {
-			must = append(must, term(t))
+			if !p.expanded(t) {
+				must = append(must, term(t))
+			}
 		}
+		must = append(must, p.synonymQueries(field)...)
 		for _, ph := range p.Phrases {
 			must = append(must, bq.NewPhraseQuery(ph, field))
 		}
 	} else {
 		var rest []bq.Query
 		for _, t := range p.Brands {
-			must = append(must, term(t))
+			must = append(must, p.termOrSynonyms(field, t))
 		}
 		for _, t := range p.others() {
-			rest = append(rest, term(t))
+			rest = append(rest, p.termOrSynonyms(field, t))
 		}
 		minShould := step.min
 		if len(rest) > 0 && (minShould > 0 || len(must) == 0) {

@@ -27,9 +27,9 @@ func (s *Store) browseCandidates(f Filter) []Candidate {
 	defer s.mu.RUnlock()
 	match := s.filter(f)
 	var out []Candidate
-	for o := range s.products {
+	for o := range s.products.len() {
 		if match(Ord(o)) {
-			out = append(out, Candidate{ID: s.products[o].ID})
+			out = append(out, Candidate{ID: s.products.id(Ord(o)), Ref: Ord(o) + 1})
 		}
 	}
 	return out

@@ -46,7 +46,7 @@ func (s *Store) patch(id string, patch *models.ProductPatch) error {
 	if !ok {
 		return models.Errorf(models.ENOTFOUND, "no item with id %q", id)
 	}
-	p := s.products[o] // a copy; Apply gives it a new region stock map if it changes
+	p := s.products.get(o) // a fresh copy, maps included
 	patch.Apply(&p)
 	s.put(p)
 	return nil

@@ -43,6 +43,16 @@ type RerankRequest struct {
 	// slot pins), unless a filter above drops them.
 	Pins    map[int]string
 	Explain bool
+	// CTR, when set, ranks by the model's predicted CTR in the place of the
+	// recall score (under the profile's text weight, rescaled by the
+	// slot's best as text is); the commercial weights still apply.
+	CTR *CTRModel
+	// Shopper is the shopper's recent behaviour for the CTR features; nil:
+	// none.
+	Shopper *ShopperContext
+	// Features sets every item's RecItem.Features (for the sample log);
+	// they are computed anyway when CTR is set.
+	Features bool
 }
 
 // RecItem is one item of a ranked slot.
@@ -53,6 +63,12 @@ type RecItem struct {
 	Source  string
 	Pinned  bool
 	Explain *Explanation
+	// Features are the item's CTR features (RerankRequest.Features or CTR).
+	Features *CTRFeatures
+	// PCTR is the CTR model's prediction (0 without a model).
+	PCTR float64
+	// CTR explains PCTR (with RerankRequest.Explain and CTR).
+	CTR *CTRExplanation
 }
 
 // Rerank blends, filters, scatters and pins candidates into a slot of up to
@@ -86,7 +102,29 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 		source[o] = c.Source
 		rows = append(rows, scored{ord: o, score: c.Score})
 	}
-	sc := s.newScorer(rows, profile, req.Region, now, nil, nil)
+	recallScore := map[Ord]float64{}
+	var feats map[Ord]*CTRFeatures
+	pctr := map[Ord]float64{}
+	var pre *scorer
+	if req.CTR != nil || req.Features {
+		pre = s.newScorer(rows, profile, req.Region, now, nil, nil)
+		feats = make(map[Ord]*CTRFeatures, len(rows))
+		for i := range rows {
+			o := rows[i].ord
+			f := s.ctrFeatures(pre, o, rows[i].score, source[o], req.Shopper, now)
+			feats[o] = &f
+			if req.CTR != nil {
+				recallScore[o] = rows[i].score
+				p := req.CTR.Predict(&f)
+				pctr[o] = p
+				rows[i].score = p
+			}
+		}
+	}
+	sc := pre
+	if sc == nil || req.CTR != nil { // the scores changed: their best rescales them
+		sc = s.newScorer(rows, profile, req.Region, now, nil, nil)
+	}
 	for i := range rows {
 		rows[i].rank = sc.score(rows[i].ord, rows[i].score)
 		if s.feat[rows[i].ord].stock == 0 {
@@ -98,10 +136,17 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 
 	out := make([]RecItem, 0, req.N)
 	for _, r := range rows {
-		out = append(out, RecItem{Product: s.products[r.ord], Score: r.rank, Recall: r.score, Source: source[r.ord]})
-		if req.Explain {
-			out[len(out)-1].Explain = sc.explain(r.ord, r.score, 0)
+		it := RecItem{Product: s.products.get(r.ord), Score: r.rank, Recall: r.score, Source: source[r.ord], Features: feats[r.ord]}
+		if req.CTR != nil {
+			it.Recall, it.PCTR = recallScore[r.ord], pctr[r.ord]
 		}
+		if req.Explain {
+			it.Explain = sc.explain(r.ord, r.score, 0)
+			if req.CTR != nil && it.Features != nil {
+				it.CTR = req.CTR.Explain(it.Features, 5)
+			}
+		}
+		out = append(out, it)
 	}
 	return s.pinSlot(out, req, keep)
 }
@@ -181,7 +226,7 @@ func (s *Store) pinSlot(items []RecItem, req RerankRequest, keep func(Ord, strin
 			continue
 		}
 		if o, ok := s.ords[id]; ok && keep(o, id) {
-			pinned = append(pinned, RecItem{Product: s.products[o], Source: "pin", Pinned: true})
+			pinned = append(pinned, RecItem{Product: s.products.get(o), Source: "pin", Pinned: true})
 		} else {
 			pinned = append(pinned, RecItem{}) // dropped: keeps the positions of the later pins
 		}
@@ -193,4 +238,17 @@ func (s *Store) pinSlot(items []RecItem, req RerankRequest, keep func(Ord, strin
 		items = slices.Insert(items, min(max(pos-1, 0), len(items)), pinned[k])
 	}
 	return items[:min(len(items), req.N)]
+}
+
+// ctrFeatures are the CTR features of candidate o recalled with score
+// recall from source; sc gives the catalog factors.
+func (s *Store) ctrFeatures(sc *scorer, o Ord, recall float64, source string, shopper *ShopperContext, now time.Time) CTRFeatures {
+	fv := sc.factors(o, 0)
+	x := &s.feat[o]
+	f := CTRFeatures{
+		Source: source, Recall: recall, ItemCTR: fv[fCTR], Sales: fv[fSales], New: fv[fNew],
+		Popularity: saturate(float64(x.clicks), PopularityRef), PriceBand: CTRPriceBand(x.price),
+	}
+	shopper.ShopperFeatures(&f, s.products.id(o), s.interner.strs[x.catPath], now)
+	return f
 }

@@ -17,13 +17,13 @@ func (s *Store) Scan(fn func(p *models.Product) error) error {
 	for next := 0; ; {
 		buf = buf[:0]
 		s.mu.RLock()
-		for next < len(s.products) && len(buf) < scanChunk {
+		for next < s.products.len() && len(buf) < scanChunk {
 			if s.live[next] {
-				buf = append(buf, s.products[next])
+				buf = append(buf, s.products.get(Ord(next)))
 			}
 			next++
 		}
-		done := next >= len(s.products)
+		done := next >= s.products.len()
 		s.mu.RUnlock()
 		for i := range buf {
 			if err := fn(&buf[i]); err != nil {
@@ -57,9 +57,36 @@ func (s *Store) ord(c *Candidate) (Ord, bool) {
 	// An ordinal belongs to one id for good (never reused), so a live Ref
 	// from Resolve still names c.ID; comparing the ids would cost a cache
 	// miss into the products a candidate.
-	if r := int(c.Ref); r > 0 && r <= len(s.products) && s.live[r-1] {
+	if r := int(c.Ref); r > 0 && r <= s.products.len() && s.live[r-1] {
 		return Ord(r - 1), true
 	}
 	o, ok := s.ords[c.ID]
 	return o, ok
+}
+
+// Refs sets refs[i] to the ordinal plus one of the live product ids[i], or
+// 0 when there is none; refs is at least as long as ids. Phase 1 uses it
+// to map Bleve's document numbers to ordinals once per index segment.
+func (s *Store) Refs(ids []string, refs []uint32) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i, id := range ids {
+		refs[i] = 0
+		if o, ok := s.ords[id]; ok {
+			refs[i] = o + 1
+		}
+	}
+}
+
+// FillIDs sets the ID of each candidate that has a Ref and no ID. An
+// ordinal names one id for good, so the id of a Ref is right even when the
+// product has since been deleted (Rank then looks the id up again).
+func (s *Store) FillIDs(cands []Candidate) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i := range cands {
+		if r := int(cands[i].Ref); cands[i].ID == "" && r > 0 && r <= s.products.len() {
+			cands[i].ID = s.products.id(Ord(r - 1))
+		}
+	}
 }

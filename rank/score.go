@@ -58,7 +58,7 @@ type population struct {
 func (s *Store) refreshPopulation() {
 	var sales, amount []float64
 	var ctrs, cvrs []float64
-	for o := range s.products {
+	for o := range s.products.len() {
 		if !s.live[o] {
 			continue
 		}

@@ -13,7 +13,7 @@ var seenPool sync.Pool
 // seenSet returns a cleared set big enough for every ordinal. Called with
 // the read lock held.
 func (s *Store) seenSet() *seenBits {
-	need := (len(s.products) + 63) / 64
+	need := (s.products.len() + 63) / 64
 	b, _ := seenPool.Get().(*seenBits)
 	if b == nil || len(b.words) < need {
 		b = &seenBits{words: make([]uint64, need+need/8)} // room to grow

@@ -20,8 +20,8 @@ type Store struct {
 	mu   sync.RWMutex
 	ords map[string]Ord
 
-	products []models.Product // by ordinal; the source of response fields
-	live     []bool           // false once deleted
+	products prodCol // by ordinal, encoded (prodcol.go); the source of response fields
+	live     []bool  // false once deleted
 
 	// feat holds the ranking features by ordinal, derived from products on
 	// every write (feat.go).
@@ -68,7 +68,7 @@ func (s *Store) RefreshStats() {
 func (s *Store) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.products)
+	return s.products.len()
 }
 
 // Live is the number of live products.
@@ -107,7 +107,7 @@ func (s *Store) Get(id string) (models.Product, bool) {
 	if !ok {
 		return models.Product{}, false
 	}
-	return s.products[o], true
+	return s.products.get(o), true
 }
 
 // regionBit returns the region's bit, registering new codes (up to 64);
@@ -127,13 +127,12 @@ func (s *Store) regionBit(code string) uint64 {
 func (s *Store) put(p models.Product) {
 	o, ok := s.ords[p.ID]
 	if !ok {
-		o = Ord(len(s.products))
-		s.ords[p.ID] = o
-		s.products = append(s.products, models.Product{})
+		o = s.products.add(p.ID)
+		s.ords[s.products.id(o)] = o
 		s.live = append(s.live, false)
 		s.feat = append(s.feat, feat{})
 	}
-	s.products[o] = p
+	s.products.set(o, &p)
 	s.live[o] = true
 	s.feat[o].price = p.EffectivePrice()
 	s.feat[o].stock = -1
@@ -152,7 +151,7 @@ func (s *Store) put(p models.Product) {
 		if b := s.regionBit(r); b != 0 {
 			bits |= b
 		} else {
-			more = append(more, r)
+			more = append(more, strings.Clone(r))
 		}
 	}
 	s.feat[o].regions = bits
@@ -182,7 +181,7 @@ func (s *Store) put(p models.Product) {
 	brand := strings.TrimSpace(p.Brand)
 	s.feat[o].brandID = s.interner.id(strings.ToLower(brand))
 	if _, ok := s.display[s.feat[o].brandID]; !ok && brand != "" {
-		s.display[s.feat[o].brandID] = brand
+		s.display[s.feat[o].brandID] = strings.Clone(brand)
 		if s.brandKey != nil {
 			for _, k := range s.brandKey(brand) {
 				s.brandTerms[k] = true
@@ -208,6 +207,7 @@ func (in *interner) id(s string) uint32 {
 		return id
 	}
 	id := uint32(len(in.strs))
+	s = strings.Clone(s)
 	in.ids[s] = id
 	in.strs = append(in.strs, s)
 	return id

@@ -2,7 +2,11 @@ package recall
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 )
 
 // Scene names: where a recommendation slot is shown.
@@ -34,17 +38,122 @@ type SceneDeps struct {
 	// Hot recalls the catalog's best sellers in req.Category, or overall
 	// when it is empty; it ends every fallback chain.
 	Hot Recaller
+	// Config says how each scene combines them; nil: DefaultSceneConfig.
+	// A scene it leaves out takes the default's recipe.
+	Config SceneConfig
 }
 
-// SceneRecallers returns the recaller of every scene: quotas of the
-// behaviour recallers first, then the catalog's, and fallbacks so that a
-// new shopper or item still gets a full slot.
+// Recaller names of a SceneConfig.
+const (
+	RecallerSession     = "session"      // the model's session kNN (req.Items)
+	RecallerItem        = "item2item"    // the model's item-to-item neighbours
+	RecallerCoBuy       = "cobuy"        // the model's bought-together (req.Cart)
+	RecallerContent     = "content"      // the catalog's best sellers of the shopper's categories
+	RecallerCategoryHot = "category_hot" // the catalog's best sellers of req.Category
+	RecallerHot         = "hot"          // the catalog's best sellers overall
+)
+
+// RecallerNames lists the recaller names a SceneConfig may use.
+var RecallerNames = []string{RecallerSession, RecallerItem, RecallerCoBuy, RecallerContent, RecallerCategoryHot, RecallerHot}
+
+// SceneConfig is how each scene (by name) combines the recallers.
+type SceneConfig map[string]SceneRecipe
+
+// SceneRecipe is one scene's quotas — each recaller fills up to its share
+// of the slot, in order — and the fallbacks that fill what is left.
+type SceneRecipe struct {
+	Quotas    []SceneQuota `json:"quotas"`
+	Fallbacks []string     `json:"fallbacks"`
+}
+
+// SceneQuota is one recaller's share of a scene's candidates.
+type SceneQuota struct {
+	Recaller string  `json:"recaller"`
+	Share    float64 `json:"share"` // (0, 1]; a recipe's shares sum to at most 1
+}
+
+// Limits of a SceneConfig.
+const maxRecipeParts = 10
+
+// DefaultSceneConfig returns the scenes' default recipes:
 //
 //	home            session 40%, item2item 20%, content 20%, hot 20% → hot
 //	detail          item2item 60%, content 40% → hot of the category → hot
 //	cart            cobuy 70%, item2item 30% → content → hot of the category → hot
 //	order_complete  cobuy 60%, item2item 40% → content → hot
 //	zero_result     hot of the category 70%, session 30% → hot
+func DefaultSceneConfig() SceneConfig {
+	q := func(r string, share float64) SceneQuota { return SceneQuota{Recaller: r, Share: share} }
+	return SceneConfig{
+		SceneHome: {Quotas: []SceneQuota{q(RecallerSession, 0.4), q(RecallerItem, 0.2), q(RecallerContent, 0.2), q(RecallerHot, 0.2)},
+			Fallbacks: []string{RecallerHot}},
+		SceneDetail: {Quotas: []SceneQuota{q(RecallerItem, 0.6), q(RecallerContent, 0.4)},
+			Fallbacks: []string{RecallerCategoryHot, RecallerHot}},
+		SceneCart: {Quotas: []SceneQuota{q(RecallerCoBuy, 0.7), q(RecallerItem, 0.3)},
+			Fallbacks: []string{RecallerContent, RecallerCategoryHot, RecallerHot}},
+		SceneOrderComplete: {Quotas: []SceneQuota{q(RecallerCoBuy, 0.6), q(RecallerItem, 0.4)},
+			Fallbacks: []string{RecallerContent, RecallerHot}},
+		SceneZeroResult: {Quotas: []SceneQuota{q(RecallerCategoryHot, 0.7), q(RecallerSession, 0.3)},
+			Fallbacks: []string{RecallerHot}},
+	}
+}
+
+// Validate checks scene and recaller names, shares and sizes.
+func (c SceneConfig) Validate() error {
+	for scene, r := range c {
+		if !slices.Contains(Scenes, scene) {
+			return fmt.Errorf("recall: scenes: unknown scene %q (want one of %v)", scene, Scenes)
+		}
+		if len(r.Quotas) > maxRecipeParts || len(r.Fallbacks) > maxRecipeParts {
+			return fmt.Errorf("recall: scenes: %s: at most %d quotas and %d fallbacks", scene, maxRecipeParts, maxRecipeParts)
+		}
+		if len(r.Quotas) == 0 && len(r.Fallbacks) == 0 {
+			return fmt.Errorf("recall: scenes: %s: no quota and no fallback", scene)
+		}
+		var sum float64
+		for i, q := range r.Quotas {
+			if !slices.Contains(RecallerNames, q.Recaller) {
+				return fmt.Errorf("recall: scenes: %s.quotas[%d]: unknown recaller %q (want one of %v)", scene, i, q.Recaller, RecallerNames)
+			}
+			if !(q.Share > 0 && q.Share <= 1) {
+				return fmt.Errorf("recall: scenes: %s.quotas[%d]: share %v, want (0, 1]", scene, i, q.Share)
+			}
+			sum += q.Share
+		}
+		if sum > 1+1e-9 {
+			return fmt.Errorf("recall: scenes: %s: the shares sum to %v, over 1", scene, sum)
+		}
+		for i, f := range r.Fallbacks {
+			if !slices.Contains(RecallerNames, f) {
+				return fmt.Errorf("recall: scenes: %s.fallbacks[%d]: unknown recaller %q (want one of %v)", scene, i, f, RecallerNames)
+			}
+		}
+	}
+	return nil
+}
+
+// ReadSceneConfig reads a JSON SceneConfig ({"home":{"quotas":[{"recaller":
+// "session","share":0.5}],"fallbacks":["hot"]}}), validated; scenes it
+// leaves out keep their default recipes.
+func ReadSceneConfig(r io.Reader) (SceneConfig, error) {
+	var c SceneConfig
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("recall: scenes: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	out := DefaultSceneConfig()
+	maps.Copy(out, c)
+	return out, nil
+}
+
+// SceneRecallers returns the recaller of every scene, combined as d.Config
+// (DefaultSceneConfig) says: quotas of the behaviour recallers first, then
+// the catalog's, and fallbacks so that a new shopper or item still gets a
+// full slot. Without a model its recallers recall nothing.
 //
 // The caller sets req.Items (recent items, or the detail page's item with
 // them), req.Cart (the cart, or what was bought), req.Category (the detail
@@ -54,22 +163,40 @@ func SceneRecallers(d SceneDeps) (map[string]Recaller, error) {
 	if d.Content == nil || d.Hot == nil {
 		return nil, fmt.Errorf("recall: scenes need the catalog's Content and Hot recallers")
 	}
-	var session, item, cobuy Recaller
+	cfg := DefaultSceneConfig()
+	if d.Config != nil {
+		if err := d.Config.Validate(); err != nil {
+			return nil, err
+		}
+		maps.Copy(cfg, d.Config)
+	}
+	byName := map[string]Recaller{
+		RecallerContent:     d.Content,
+		RecallerCategoryHot: d.Hot,
+		RecallerHot: func(ctx context.Context, req Request) []Candidate {
+			req.Category = ""
+			return d.Hot(ctx, req)
+		},
+	}
 	if d.Model != nil {
-		session, item, cobuy = d.Model.SessionRecaller(), d.Model.ItemRecaller(), d.Model.CoBuyRecaller()
+		byName[RecallerSession], byName[RecallerItem], byName[RecallerCoBuy] = d.Model.SessionRecaller(), d.Model.ItemRecaller(), d.Model.CoBuyRecaller()
 	}
-	overall := func(ctx context.Context, req Request) []Candidate {
-		req.Category = ""
-		return d.Hot(ctx, req)
+	out := make(map[string]Recaller, len(Scenes))
+	for _, scene := range Scenes {
+		r := cfg[scene]
+		quotas := make([]Quota, len(r.Quotas))
+		for i, q := range r.Quotas {
+			quotas[i] = Quota{Recall: byName[q.Recaller], Share: q.Share} // nil without a model: Combine skips it
+		}
+		var fallbacks []Recaller
+		for _, f := range r.Fallbacks {
+			if byName[f] != nil {
+				fallbacks = append(fallbacks, byName[f])
+			}
+		}
+		out[scene] = Combine(quotas, fallbacks...)
 	}
-	q := func(r Recaller, share float64) Quota { return Quota{Recall: r, Share: share} }
-	return map[string]Recaller{
-		SceneHome:          Combine([]Quota{q(session, 0.4), q(item, 0.2), q(d.Content, 0.2), q(overall, 0.2)}, overall),
-		SceneDetail:        Combine([]Quota{q(item, 0.6), q(d.Content, 0.4)}, d.Hot, overall),
-		SceneCart:          Combine([]Quota{q(cobuy, 0.7), q(item, 0.3)}, d.Content, d.Hot, overall),
-		SceneOrderComplete: Combine([]Quota{q(cobuy, 0.6), q(item, 0.4)}, d.Content, overall),
-		SceneZeroResult:    Combine([]Quota{q(d.Hot, 0.7), q(session, 0.3)}, overall),
-	}, nil
+	return out, nil
 }
 
 // NormalizeScores rescales each source's scores to (0, 1] by that source's

@@ -3,6 +3,7 @@ package recall
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -95,5 +96,49 @@ func TestNormalizeScores(t *testing.T) {
 		if c.Score != want[i] {
 			t.Errorf("%s: %v, want %v", c.Item, c.Score, want[i])
 		}
+	}
+}
+
+func TestSceneConfig(t *testing.T) {
+	content, hot := catalogRecallers()
+	if err := DefaultSceneConfig().Validate(); err != nil {
+		t.Fatalf("the default: %v", err)
+	}
+	for _, bad := range []string{
+		`{"nowhere":{"fallbacks":["hot"]}}`,
+		`{"home":{"quotas":[{"recaller":"magic","share":0.5}]}}`,
+		`{"home":{"quotas":[{"recaller":"hot","share":0}]}}`,
+		`{"home":{"quotas":[{"recaller":"hot","share":0.7},{"recaller":"content","share":0.4}]}}`,
+		`{"home":{"fallbacks":["nope"]}}`,
+		`{"home":{}}`,
+		`{"home":{"quotas":[],"fallbacks":["hot"],"extra":1}}`,
+		`[1]`,
+	} {
+		if _, err := ReadSceneConfig(strings.NewReader(bad)); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+	// Home as content only, then the hot list; the other scenes keep theirs.
+	cfg, err := ReadSceneConfig(strings.NewReader(`{"home":{"quotas":[{"recaller":"content","share":1}],"fallbacks":["hot"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg[SceneDetail].Quotas) != 2 {
+		t.Errorf("detail lost its default recipe: %+v", cfg[SceneDetail])
+	}
+	scenes, err := SceneRecallers(SceneDeps{Model: build(t, toy(), nil, nil), Content: content, Hot: hot, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := scenes[SceneHome](context.Background(), Request{N: 4, Items: []string{"a", "b"}})
+	var ids []string
+	for _, c := range got {
+		ids = append(ids, c.Item)
+	}
+	if !slices.Equal(ids, []string{"k1", "k2", "h1", "h2"}) {
+		t.Errorf("home under the configured recipe: %v", ids)
+	}
+	if _, err := SceneRecallers(SceneDeps{Content: content, Hot: hot, Config: SceneConfig{"home": {}}}); err == nil {
+		t.Error("an invalid config was accepted")
 	}
 }

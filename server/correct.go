@@ -31,6 +31,9 @@ type Correction struct {
 type searchResponse struct {
 	*query.Response
 	Correction *Correction `json:"correction,omitempty"`
+	// Synonyms are the query's synonym expansions, with explain=true
+	// (lexicon.go).
+	Synonyms []query.Expansion `json:"synonyms,omitempty"`
 }
 
 // corrector returns what to search instead of q, or "" to keep q.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -44,7 +45,21 @@ type RecommendDeps struct {
 	// Behavior gives the shopper's recent items and what a slot showed
 	// them; nil: recommendations from the request alone.
 	Behavior RecBehavior
+	// Models, when set, is asked on every request for the current scenes
+	// and CTR model (a model watcher swaps them as the files change); a
+	// nil scenes map falls back to Scenes. Nil: Scenes and no CTR model.
+	Models func() (map[string]recall.Recaller, *rank.CTRModel)
+	// Samples, when set, logs every served slot with its items' CTR
+	// features, and the clicks, carts and purchases that respond to it
+	// (with WithEvents called first): the CTR model's training samples.
+	Samples *rank.SampleLog
+	// Pins, when set, are the merchandisers' slot pins, served under
+	// /api/admin/slot-pins (slotpins.go) and applied to every slot.
+	Pins *SlotPins
 }
+
+// recImpressionPrefix starts every impression id /api/recommend gives out.
+const recImpressionPrefix = "r-"
 
 // WithRecommend adds GET /api/recommend, served from d:
 //
@@ -56,9 +71,30 @@ type RecommendDeps struct {
 // stock or undeliverable, nothing bought or in the cart, nothing this slot
 // showed the shopper recently while others are left, categories and brands
 // scattered), and answered with an impression id for the events that follow.
+// With d.Pins it also serves the slot pins' admin routes (slotpins.go); with
+// d.Samples it logs the slots and — when WithEvents was called before —
+// the events that answer them (the CTR model's samples).
 func (s *Server) WithRecommend(d RecommendDeps) *Server {
 	h := &recommendAPI{s: s, d: d}
+	if d.Samples != nil && s.events != nil {
+		s.events.slots.mu.Lock()
+		s.events.slots.labels = func(ls []rank.Label) {
+			for _, l := range ls {
+				if err := d.Samples.LogLabel(l); err != nil {
+					s.errLog.Printf("recommend: %v", err)
+					return
+				}
+			}
+		}
+		s.events.slots.mu.Unlock()
+	}
 	s.router.GET("/api/recommend", h.recommend)
+	if d.Pins != nil {
+		g := s.router.Group("/api/admin/slot-pins", s.requireAdmin)
+		g.GET("", h.getSlotPins)
+		g.PUT("", h.putSlotPins)
+		g.GET("/history", h.slotPinsHistory)
+	}
 	return s
 }
 
@@ -90,16 +126,23 @@ type RecItem struct {
 	Score      float64           `json:"score"`
 	Source     string            `json:"source"`
 	Explain    *rank.Explanation `json:"explain,omitempty"`
+	// PCTR is the CTR model's predicted click-through rate (with a model).
+	PCTR float64 `json:"pctr,omitempty"`
+	// CTR explains PCTR: its top feature contributions (explain=true).
+	CTR *rank.CTRExplanation `json:"ctr,omitempty"`
 }
 
 // RecResponse is the answer of /api/recommend.
 type RecResponse struct {
-	Scene        string    `json:"scene"`
-	Slot         string    `json:"slot"`
-	ImpressionID string    `json:"impression_id"`
-	Profile      string    `json:"profile"` // the weight profile that ranked it
-	Items        []RecItem `json:"items"`
-	TookMs       float64   `json:"took_ms"`
+	Scene        string `json:"scene"`
+	Slot         string `json:"slot"`
+	ImpressionID string `json:"impression_id"`
+	Profile      string `json:"profile"` // the weight profile that ranked it
+	// Model is "ctr" when the learned CTR model ranked the slot, else
+	// "heuristic".
+	Model  string    `json:"model"`
+	Items  []RecItem `json:"items"`
+	TookMs float64   `json:"took_ms"`
 }
 
 func (h *recommendAPI) recommend(c *gin.Context) {
@@ -115,7 +158,16 @@ func (h *recommendAPI) recommend(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.s.cfg.SearchTimeout)
 	defer cancel()
 	profile := h.profile(req)
-	items, err := h.slot(ctx, req, profile)
+	scenes, ctr := h.d.Scenes, (*rank.CTRModel)(nil)
+	if h.d.Models != nil {
+		if sc, m := h.d.Models(); sc != nil {
+			scenes, ctr = sc, m
+		} else {
+			ctr = m
+		}
+	}
+	imp := impressionID()
+	items, err := h.slot(ctx, req, profile, scenes, ctr, imp)
 	if err != nil {
 		h.s.fail(c, err)
 		return
@@ -124,18 +176,25 @@ func (h *recommendAPI) recommend(c *gin.Context) {
 	if profile != nil {
 		name = profile.Name
 	}
-	h.s.respond(c, http.StatusOK, RecResponse{Scene: req.scene, Slot: req.scene, ImpressionID: impressionID(),
-		Profile: name, Items: items, TookMs: float64(time.Since(start).Microseconds()) / 1000})
+	model := "heuristic"
+	if ctr != nil {
+		model = "ctr"
+	}
+	h.s.respond(c, http.StatusOK, RecResponse{Scene: req.scene, Slot: req.scene, ImpressionID: imp,
+		Profile: name, Model: model, Items: items, TookMs: float64(time.Since(start).Microseconds()) / 1000})
 }
 
-// slot recalls, ranks and reranks one slot.
-func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models.WeightProfile) ([]RecItem, error) {
+// slot recalls, ranks and reranks one slot, logging it as impression imp
+// to the sample log.
+func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models.WeightProfile,
+	scenes map[string]recall.Recaller, ctr *rank.CTRModel, imp string) ([]RecItem, error) {
 	store := h.s.engine.Store()
-	recaller := h.d.Scenes[req.scene]
+	recaller := scenes[req.scene]
 	if recaller == nil {
 		return nil, models.Errorf(models.EUNAVAILABLE, "scene %s is not configured", req.scene)
 	}
 	shopper := h.shopper(ctx, req.actor, req.scene)
+	shopperCtx := h.shopperContext(shopper)
 
 	rr := recall.Request{User: req.actor, Items: shopper.recent, N: req.n * recOverfetch}
 	excluded := map[string]bool{}
@@ -183,10 +242,14 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		}
 		return false
 	}
-	rank1 := func(exposed bool, have []rank.RecItem) []rank.RecItem {
+	rank1 := func(exposed bool, have []rank.RecItem, pins map[int]string) []rank.RecItem {
 		rr := rr
-		rr.Exclude = func(id string) bool {
-			return exclude(id, exposed) || slices.ContainsFunc(have, func(it rank.RecItem) bool { return it.Product.ID == id })
+		pinned := map[string]bool{}
+		for _, id := range pins {
+			pinned[id] = true
+		}
+		rr.Exclude = func(id string) bool { // a pin shows however often it was shown
+			return exclude(id, exposed && !pinned[id]) || slices.ContainsFunc(have, func(it rank.RecItem) bool { return it.Product.ID == id })
 		}
 		cands := recaller(ctx, rr)
 		recall.NormalizeScores(cands)
@@ -197,18 +260,62 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		return store.Rerank(rc, rank.RerankRequest{
 			N: req.n - len(have), Region: req.region, Profile: profile,
 			CategoryWindow: 3, BrandWindow: 2, Explain: req.explain,
+			CTR: ctr, Shopper: shopperCtx, Features: h.d.Samples != nil, Pins: pins,
 		})
 	}
-	got := rank1(true, nil)
+	var pins map[int]string
+	if h.d.Pins != nil {
+		pins = h.d.Pins.For(req.scene, req.region, time.Now())
+	}
+	got := rank1(true, nil, pins)
 	if len(got) < req.n && len(shopper.exposed) > 0 {
 		// A full slot beats a fresh one: refill with what was shown.
-		got = append(got, rank1(false, got)...)
+		got = append(got, rank1(false, got, nil)...)
 	}
 	out := make([]RecItem, len(got))
 	for i, it := range got {
 		out[i] = recItem(it)
 	}
+	h.logImpression(imp, req.scene, got)
 	return out, nil
+}
+
+// logImpression writes the served slot to the sample log, if any; pinned
+// items are left out (the merchandiser, not the ranking, put them there).
+func (h *recommendAPI) logImpression(id, scene string, items []rank.RecItem) {
+	if h.d.Samples == nil || len(items) == 0 {
+		return
+	}
+	imp := rank.Impression{ID: id, At: time.Now().UTC(), Scene: scene, Items: make([]rank.ImpressionItem, 0, len(items))}
+	for i, it := range items {
+		if it.Pinned || it.Features == nil {
+			continue
+		}
+		imp.Items = append(imp.Items, rank.ImpressionItem{ID: it.Product.ID, Pos: i + 1, Features: *it.Features})
+	}
+	if err := h.d.Samples.LogImpression(imp); err != nil {
+		h.s.errLog.Printf("recommend: %v", err)
+	}
+}
+
+// shopperContext is the CTR features' view of the shopper: the categories
+// of their recent items with the times, and their interactions per item.
+func (h *recommendAPI) shopperContext(st shopperState) *rank.ShopperContext {
+	if len(st.behavior) == 0 {
+		return nil
+	}
+	store := h.s.engine.Store()
+	c := &rank.ShopperContext{Items: map[string]int{}}
+	for _, b := range st.behavior {
+		if b.ItemID == "" {
+			continue
+		}
+		c.Items[b.ItemID]++
+		if p, ok := store.Get(b.ItemID); ok && p.Category != "" {
+			c.Touches = append(c.Touches, rank.Touch{Category: p.Category, At: b.At})
+		}
+	}
+	return c
 }
 
 // shopperState is what a slot knows of its shopper.
@@ -216,6 +323,9 @@ type shopperState struct {
 	recent  []string        // items clicked, carted or bought, oldest first
 	bought  map[string]bool // items bought
 	exposed map[string]bool // items this scene's slot showed recently
+	// behavior is the recent behaviour read, oldest first (the newest
+	// recRecent of each type).
+	behavior []models.Behavior
 }
 
 // shopper reads the actor's recent behaviour; failures (a store that is
@@ -241,6 +351,7 @@ func (h *recommendAPI) shopper(ctx context.Context, actor, scene string) shopper
 		all = append(all, bs...)
 	}
 	slices.SortStableFunc(all, func(a, b models.Behavior) int { return a.At.Compare(b.At) })
+	st.behavior = all
 	seen := map[string]bool{}
 	for i := len(all) - 1; i >= 0 && len(st.recent) < recRecent; i-- { // newest first, distinct
 		if id := all[i].ItemID; id != "" && !seen[id] {
@@ -289,7 +400,7 @@ func recItem(it rank.RecItem) RecItem {
 	p := it.Product
 	out := RecItem{ID: p.ID, Title: p.Title, Price: p.Price, PromoTag: p.PromoTag, Brand: p.Brand,
 		Category: p.Category, Platform: string(p.Platform), Stock: query.StockState(p), Image: p.Image,
-		Score: it.Score, Source: it.Source, Explain: it.Explain}
+		Score: it.Score, Source: it.Source, Explain: it.Explain, PCTR: round4(it.PCTR), CTR: it.CTR}
 	if ep := p.EffectivePrice(); ep < p.Price {
 		out.PromoPrice = ep
 	}
@@ -313,7 +424,7 @@ func parent(category string) string {
 func impressionID() string {
 	var b [8]byte
 	rand.Read(b[:])
-	return "r-" + hex.EncodeToString(b[:])
+	return recImpressionPrefix + hex.EncodeToString(b[:])
 }
 
 // parseRecommend reads and checks the query string of /api/recommend.
@@ -376,3 +487,5 @@ func parseRecommend(raw string) (recRequest, error) {
 	}
 	return r, p.err
 }
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

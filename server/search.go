@@ -65,6 +65,9 @@ func (s *Server) search(c *gin.Context) {
 	if resp.Facets.Price == nil {
 		resp.Facets.Price = []rank.PriceBand{}
 	}
+	if req.Explain { // how synonyms widened the query (lexicon.go)
+		out.Synonyms = s.engine.ExplainQuery(resp.Query).Synonyms
+	}
 	s.respond(c, http.StatusOK, out)
 }
 

@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"shopsearch/models"
+	"shopsearch/rank"
 	"shopsearch/store/events"
 )
 
@@ -50,10 +53,18 @@ type slotStats struct {
 	// The list each shopper's item was last clicked from, in two
 	// generations (the current one, when full, becomes the previous).
 	cur, prev map[string]slotKey
+	// labels, when set, receives the responses to recommendation slots
+	// (clicks carrying an impression id that /api/recommend gave, and the
+	// carts and purchases of items last clicked from one) for the CTR
+	// model's sample log; it is called outside the lock.
+	labels func([]rank.Label)
+	// curImp and prevImp: the recommendation impression each shopper's
+	// item was last clicked from, in generations like cur and prev.
+	curImp, prevImp map[string]string
 }
 
 func newSlotStats() *slotStats {
-	return &slotStats{counts: map[slotKey]*SlotCounts{}, cur: map[string]slotKey{}}
+	return &slotStats{counts: map[slotKey]*SlotCounts{}, cur: map[string]slotKey{}, curImp: map[string]string{}}
 }
 
 // observe counts the accepted events of a batch: evs less the rejected
@@ -63,14 +74,24 @@ func (st *slotStats) observe(evs []models.Event, rejected []events.Rejection) {
 	for _, r := range rejected {
 		skip[r.Index] = true
 	}
+	var labels []rank.Label
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	defer func() {
+		f := st.labels
+		st.mu.Unlock()
+		if f != nil && len(labels) > 0 {
+			f(labels)
+		}
+	}()
 	for i := range evs {
 		if skip[i] {
 			continue
 		}
 		e := &evs[i]
 		actorItem := events.Actor(e) + "\x00" + e.ItemID
+		if st.labels != nil {
+			labels = st.label(labels, e, actorItem)
+		}
 		switch e.Type {
 		case models.EventImpression:
 			if c := st.slot(e.Scene, e.Slot); c != nil {
@@ -123,6 +144,45 @@ func (st *slotStats) slot(scene, slot string) *SlotCounts {
 	}
 	return c
 }
+
+// label adds e's label when it responds to a recommendation impression;
+// callers hold mu.
+func (st *slotStats) label(labels []rank.Label, e *models.Event, actorItem string) []rank.Label {
+	if e.ItemID == "" {
+		return labels
+	}
+	imp := e.ImpressionID
+	switch e.Type {
+	case models.EventClick:
+		if !isRecImpression(imp) {
+			return labels
+		}
+		if len(st.curImp) >= maxAttributions {
+			st.prevImp, st.curImp = st.curImp, make(map[string]string, 1024)
+		}
+		st.curImp[actorItem] = imp
+	case models.EventAddToCart, models.EventPurchase:
+		if !isRecImpression(imp) {
+			var ok bool
+			if imp, ok = st.curImp[actorItem]; !ok {
+				imp = st.prevImp[actorItem]
+			}
+		}
+		if imp == "" {
+			return labels
+		}
+	default:
+		return labels
+	}
+	at := e.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return append(labels, rank.Label{Impression: imp, Item: e.ItemID, Type: e.Type, At: at})
+}
+
+// isRecImpression reports whether id is one /api/recommend gave out.
+func isRecImpression(id string) bool { return strings.HasPrefix(id, recImpressionPrefix) }
 
 func (st *slotStats) remember(actorItem string, k slotKey) {
 	if len(st.cur) >= maxAttributions {

@@ -1,8 +1,12 @@
 package server
 
 import (
+	"slices"
 	"testing"
+	"time"
 
+	"shopsearch/models"
+	"shopsearch/rank"
 	"shopsearch/store/events"
 )
 
@@ -38,5 +42,30 @@ func TestSlotStats(t *testing.T) {
 	}
 	if r := do(t, s.Server, "GET", "/api/admin/stats/slots", ""); r.status != 401 {
 		t.Errorf("without the token: %d", r.status)
+	}
+}
+
+func TestSlotStatsLabels(t *testing.T) {
+	st := newSlotStats()
+	var got []rank.Label
+	st.labels = func(ls []rank.Label) { got = append(got, ls...) }
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	evs := []models.Event{
+		{Type: models.EventClick, SessionID: "a", ItemID: "p1", ImpressionID: "r-1", Time: at},
+		{Type: models.EventClick, SessionID: "a", ItemID: "p2", ImpressionID: "c-9", Time: at}, // the storefront's own fallback
+		{Type: models.EventClick, SessionID: "a", ItemID: "p3", ImpressionID: "r-2", Time: at}, // rejected below
+		{Type: models.EventAddToCart, SessionID: "a", ItemID: "p1", Time: at.Add(time.Minute)}, // attributed to r-1
+		{Type: models.EventPurchase, SessionID: "b", ItemID: "p1", Time: at},                   // b never clicked it
+		{Type: models.EventPurchase, SessionID: "b", ItemID: "p4", ImpressionID: "r-3", Time: at},
+		{Type: models.EventImpression, SessionID: "a", ImpressionID: "r-1", Items: []string{"p1"}, Time: at},
+	}
+	st.observe(evs, []events.Rejection{{Index: 2}})
+	want := []rank.Label{
+		{Impression: "r-1", Item: "p1", Type: models.EventClick, At: at},
+		{Impression: "r-1", Item: "p1", Type: models.EventAddToCart, At: at.Add(time.Minute)},
+		{Impression: "r-3", Item: "p4", Type: models.EventPurchase, At: at},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("labels\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,7 +40,8 @@ type BenchConfig struct {
 	CPUProfile  string        // CPU profile of the search phases; none when empty
 	BuildCPU    string        // CPU profile of the index build; none when empty
 	MemProfile  string        // heap profile after the search phases; none when empty
-	NoCache     bool          // turn the engine's phase-1 cache off: every search goes to Bleve
+	NoCache     bool          // turn the engine's phase-1 and result caches off: every search goes to Bleve
+	ResultTTL   time.Duration // of the result cache, as serve's --result-cache-ttl
 
 	Stdout io.Writer // the table
 	Stderr io.Writer // progress
@@ -47,7 +49,7 @@ type BenchConfig struct {
 
 // DefaultBenchConfig returns the defaults of bench.
 func DefaultBenchConfig() BenchConfig {
-	return BenchConfig{Duration: 10 * time.Second, Concurrency: 8, Seed: 1, PatchBatch: 100, MaxOps: 2_000_000}
+	return BenchConfig{Duration: 10 * time.Second, Concurrency: 8, Seed: 1, PatchBatch: 100, MaxOps: 2_000_000, ResultTTL: defaultResultTTL}
 }
 
 // Targets of the scale issue, compared against in the table.
@@ -75,13 +77,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the search phases to this file")
 	fs.StringVar(&cfg.BuildCPU, "build-cpuprofile", "", "write a CPU profile of the index build to this file")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile taken after the search phases to this file")
-	fs.BoolVar(&cfg.NoCache, "no-cache", false, "turn the phase-1 cache off, so that every search runs Bleve (cold figures)")
+	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is reused, as serve's --result-cache-ttl; 0 turns it off")
+	var memLimit memoryLimitFlag
+	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, as serve's --memory-limit (default: none, or $GOMEMLIMIT)")
+	fs.BoolVar(&cfg.NoCache, "no-cache", false, "turn the phase-1 and result caches off, so that every search runs Bleve and phase 2 (cold figures)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
 	}
+	memLimit.apply()
 	if cfg.DataDir == "" {
 		return errors.New("bench: --data is required (a directory written by gen)")
 	}
@@ -136,8 +142,9 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	logf("opening %s", indexDir)
 	openStart := time.Now()
 	qcfg := query.DefaultConfig()
+	qcfg.Results.TTL = cfg.ResultTTL
 	if cfg.NoCache {
-		qcfg.Cache.Entries = -1
+		qcfg.Cache.Entries, qcfg.Results.TTL = -1, 0
 	}
 	engine, err := query.Open(indexDir, dict.Default(), qcfg)
 	if err != nil {
@@ -159,9 +166,10 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	}
 	logf("search in-process for %s", cfg.Duration)
 	loadBefore := loadAverage()
-	rows = append(rows, benchSearchInProcess(ctx, cfg, engine, plan))
+	half := len(plan) / 2
+	rows = append(rows, benchSearchInProcess(ctx, cfg, engine, plan[:half]))
 	logf("search over HTTP for %s with %d clients", cfg.Duration, cfg.Concurrency)
-	httpRow, err := benchSearchHTTP(ctx, cfg, engine, plan)
+	httpRow, err := benchSearchHTTP(ctx, cfg, engine, plan[half:])
 	if err != nil {
 		stopProfile()
 		return err
@@ -173,6 +181,7 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	// RSS while serving: after the search phases, before suggest builds
 	// its own index and the updates.
 	rss := procStatus("VmRSS")
+	rssNote := rssBreakdown()
 	if err := writeHeapProfile(cfg.MemProfile); err != nil {
 		return err
 	}
@@ -203,7 +212,7 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	rows = append(rows,
 		valueRow("index size on disk", "-", formatBytes(size), "-", gen+" (Bleve index + product snapshot + change log)"),
 		valueRow("RSS while serving", "-", formatBytes(rss), verdict(rss <= targetServingRSS, "≤ 2 GiB"),
-			fmt.Sprintf("VmRSS after the search phases; %d products", live)),
+			fmt.Sprintf("VmRSS after the search phases; %d products; %s", live, rssNote)),
 	)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -323,8 +332,12 @@ func verdict(met bool, target string) string {
 }
 
 func printBenchTable(cfg BenchConfig, products int, rows []benchRow, loadBefore, loadAfter string) {
-	fmt.Fprintf(cfg.Stdout, "shopsearch bench: %s, %s products, %s a phase, %d HTTP clients, GOMAXPROCS %d, %s; load average %s before the search phases, %s at the end\n",
-		cfg.DataDir, thousands(products), cfg.Duration, cfg.Concurrency, runtime.GOMAXPROCS(0), runtime.Version(), loadBefore, loadAfter)
+	limit := "none"
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		limit = formatBytes(l)
+	}
+	fmt.Fprintf(cfg.Stdout, "shopsearch bench: %s, %s products, %s a phase, %d HTTP clients, GOMAXPROCS %d, %s, memory limit %s; load average %s before the search phases, %s at the end\n",
+		cfg.DataDir, thousands(products), cfg.Duration, cfg.Concurrency, runtime.GOMAXPROCS(0), runtime.Version(), limit, loadBefore, loadAfter)
 	tw := tabwriter.NewWriter(cfg.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "phase\tops\trate\tp50\tp95\tp99\ttarget\tnotes")
 	for _, r := range rows {

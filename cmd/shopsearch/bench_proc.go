@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,18 @@ func procStatus(field string) int64 {
 		return kb << 10
 	}
 	return 0
+}
+
+// rssBreakdown says what the resident memory is: anonymous (the Go heap and
+// runtime) and file-backed (the index's memory-mapped segments, which the
+// kernel can drop), and of the heap, what is live and what the runtime
+// holds free without having returned it.
+func rssBreakdown() string {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return fmt.Sprintf("anonymous %s, file-backed %s; Go heap in use %s, free not yet returned %s, GC goal %s",
+		formatBytes(procStatus("RssAnon")), formatBytes(procStatus("RssFile")), formatBytes(int64(m.HeapInuse)),
+		formatBytes(int64(m.HeapIdle-m.HeapReleased)), formatBytes(int64(m.NextGC)))
 }
 
 // currentGeneration is the name of the published generation of dataDir,

@@ -21,13 +21,73 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests start a server and Chromium; skipped with -short")
 	}
+	keepDefaultLexicon(t) // the lexicon scenario publishes a synonym (lexicon_test.go)
 	b := newBrowserEnv(t)
 	t.Run("suggest", func(t *testing.T) { browserSuggest(t, b) })
 	t.Run("pinyin searched as what it meant", func(t *testing.T) { browserCorrection(t, b) })
 	t.Run("facet and sort", func(t *testing.T) { browserFacetSort(t, b) })
 	t.Run("cart", func(t *testing.T) { browserCart(t, b) })
 	t.Run("console refuses without token", func(t *testing.T) { browserUnauthorized(t, b) })
+	t.Run("console synonym finds items in the storefront", func(t *testing.T) { browserLexicon(t, b) })
 	t.Run("console publish changes the storefront", func(t *testing.T) { browserPublish(t, b) })
+}
+
+// browserLexicon adds a one-way synonym in the console's 词典/同义词 tab,
+// previews it (the draft side finds items, the current none), publishes
+// it, and searches the storefront for the new word: it finds the phones.
+func browserLexicon(t *testing.T, b *browserEnv) {
+	const word = "大哥大" // old slang for a mobile phone; no title has it. One way, so 手机's own results are unchanged
+	shop := b.tab(t, 1280, 900, false)
+	b.do(t, shop,
+		chromedp.Navigate(b.base+"/#/search?correct=false&q="+url.QueryEscape(word)),
+		waitReady(),
+	)
+	if n := evalJS[int](t, b, shop, `document.querySelectorAll("#results li.prod").length`); n > 0 {
+		t.Logf("%s finds %d items before the synonym (partial matches)", word, n)
+	}
+	ctx := b.tab(t, 1280, 1000, false)
+	b.do(t, ctx,
+		chromedp.Navigate(b.base+"/admin#lexicon"),
+		waitFor(`!document.getElementById("login").hidden`),
+		chromedp.SendKeys(chromedp.CSS("#token"), browserToken),
+		chromedp.Click(chromedp.CSS("#loginbtn")),
+		waitFor(`!document.getElementById("app").hidden && !document.getElementById("tab-lexicon").hidden && document.getElementById("lxstatus").dataset.state === "ready"`),
+		chromedp.SetValue(chromedp.CSS("#lxsyn"), word+" => 手机"),
+		chromedp.SetValue(chromedp.CSS("#lxq"), word),
+		chromedp.Click(chromedp.CSS("#lxpreview")),
+		waitFor(`document.querySelectorAll("#lxcompare [data-side=draft] li[data-id]").length > 0`),
+	)
+	if n := evalJS[int](t, b, ctx, `document.querySelectorAll("#lxcompare [data-side=draft] .exp").length`); n != 1 {
+		t.Errorf("the draft side shows %d expansions, want 1", n)
+	}
+	b.shot(t, ctx, "console-lexicon-preview")
+	b.do(t, ctx,
+		chromedp.SetValue(chromedp.CSS("#lxauthor"), "browser"),
+		chromedp.SetValue(chromedp.CSS("#lxnote"), "大哥大同义词"),
+		chromedp.Click(chromedp.CSS("#lxpublish")),
+		waitFor(`document.getElementById("msg").textContent.includes("已发布词典 v1")`),
+		waitFor(`document.getElementById("lxstatus").dataset.applied === "1" && document.querySelectorAll("#lxhistory tr[data-version]").length === 2`),
+	)
+	b.shot(t, ctx, "console-lexicon")
+	b.do(t, shop,
+		chromedp.Navigate(b.base+"/#/search?q="+url.QueryEscape(word)),
+		waitReady(),
+		waitFor(`document.querySelectorAll("#results li.prod").length > 0`),
+	)
+	titles := evalJS[[]string](t, b, shop, `Array.from(document.querySelectorAll("#results li.prod"), li => li.textContent).slice(0, 5)`)
+	for _, title := range titles {
+		if !strings.Contains(title, "手机") {
+			t.Errorf("a result for %s lacks 手机: %q", word, title)
+		}
+	}
+	b.shot(t, shop, "storefront-synonym")
+	// At phone width the tab still works.
+	b.do(t, ctx,
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile),
+		chromedp.Navigate(b.base+"/admin#lexicon"),
+		waitFor(`!document.getElementById("tab-lexicon").hidden && document.getElementById("lxsyn").value.includes("大哥大")`),
+	)
+	b.shot(t, ctx, "console-lexicon-mobile")
 }
 
 // browserSuggest types pinyin, picks a suggestion with the keyboard and

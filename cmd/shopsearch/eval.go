@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"flag"
@@ -13,7 +14,7 @@ import (
 	"shopsearch/recall"
 )
 
-const evalKinds = "search, match, sessions, split-sessions or cv"
+const evalKinds = "search, match, sessions, split-sessions, cv or ctr"
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -28,6 +29,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return runSplitSessions(args[1:], stdout, stderr)
 	case "cv":
 		return runEvalCV(ctx, args[1:], stdout, stderr)
+	case "ctr":
+		return runEvalCTR(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown eval kind %q (want %s)", args[0], evalKinds)
 }
@@ -234,4 +237,44 @@ func readSessionsFile(path string) ([]recall.Session, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
+}
+
+// runEvalCTR replays a behaviour CSV into impressions and measures the
+// learned CTR model against the heuristic blend.
+func runEvalCTR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval ctr", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	behaviour := fs.String("behavior", "", "behaviour CSV: user_id,item_id,category_id,behavior_type,timestamp (Taobao UserBehavior)")
+	cfg := eval.DefaultCTREvalConfig()
+	fs.Float64Var(&cfg.RecallFrac, "recall-frac", cfg.RecallFrac, "the events before this quantile of their times train the recall model")
+	fs.Float64Var(&cfg.TrainFrac, "train-frac", cfg.TrainFrac, "impressions before this quantile train the CTR model, later ones test it")
+	fs.DurationVar(&cfg.Window, "window", cfg.Window, "an interaction this long after an impression labels its item clicked")
+	fs.IntVar(&cfg.Candidates, "candidates", cfg.Candidates, "items recalled per impression")
+	fs.IntVar(&cfg.Stride, "stride", cfg.Stride, "keep every n-th impression")
+	fs.Float64Var(&cfg.L2, "l2", cfg.L2, "L2 penalty of the logistic regression")
+	verbose := fs.Bool("v", false, "print the trained model's weights on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *behaviour == "" {
+		return fmt.Errorf("eval ctr: --behavior is required")
+	}
+	f, err := os.Open(*behaviour)
+	if err != nil {
+		return fmt.Errorf("eval ctr: %w", err)
+	}
+	evs, err := recall.ReadBehaviourCSV(bufio.NewReader(f))
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("eval ctr: %s: %w", *behaviour, err)
+	}
+	st, err := eval.EvalCTR(ctx, evs, cfg)
+	if err != nil {
+		return err
+	}
+	if *verbose && st.Model != nil {
+		fmt.Fprintf(stderr, "%s newton_steps=%d\nweights %v bias %.4f sources %v\n", st.Model, st.Model.Iterates, st.Model.Weights, st.Model.Bias, st.Model.Sources)
+	}
+	fmt.Fprintln(stdout, st)
+	return nil
 }

@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"shopsearch/models"
@@ -27,32 +31,352 @@ const (
 	hotListTTL  = time.Minute
 )
 
-// recommendDeps loads the recall model of the data directory, if any, and
-// makes the scenes over it and the catalog, with the behaviour store for
-// the shoppers' recent items.
+// recommendDeps loads the recall and CTR models of the data directory, if
+// any, makes the scenes over them and the catalog, opens the CTR sample log
+// and starts the models' watcher and retraining (recState), with the
+// behaviour store for the shoppers' recent items. m.closeRecommend stops
+// them.
 func (m *Main) recommendDeps() (server.RecommendDeps, error) {
-	var model *recall.Model
-	path := filepath.Join(m.cfg.DataDir, modelFile)
-	switch mod, err := recall.Load(path); {
-	case err == nil:
-		model = mod
-		fmt.Fprintf(m.cfg.Stdout, "recommendations: model %s (%s)\n", path, mod.Stats())
-	case errors.Is(err, os.ErrNotExist):
-		fmt.Fprintf(m.cfg.Stdout, "recommendations: no %s yet (shopsearch train writes one); catalog recallers only\n", path)
-	default:
-		return server.RecommendDeps{}, err
-	}
-	scenes, err := catalogScenes(m.engine.Store(), model)
+	st, err := m.startRecommend()
 	if err != nil {
 		return server.RecommendDeps{}, err
 	}
-	d := server.RecommendDeps{Scenes: scenes}
+	m.rec = st
+	d := server.RecommendDeps{Models: st.current, Samples: st.samples, Pins: st.pins}
 	if m.events != nil {
 		if b, ok := m.events.st.(server.RecBehavior); ok {
 			d.Behavior = b
 		}
 	}
 	return d, nil
+}
+
+// Model files and the sample log serve keeps in the data directory.
+const (
+	ctrModelFile = "ctr.model"   // shopsearch train --ctr-out writes it
+	sampleDir    = "ctr-samples" // the CTR sample log (rank.SampleLog)
+	scenesFile   = "scenes.json" // the scenes' quotas and fallbacks (recall.ReadSceneConfig); optional
+)
+
+// recState is the recommendations' models as serving sees them: the scenes
+// over the current recall model and the current CTR model, swapped
+// atomically when a model file changes (another replica or a train run
+// published it) or serve retrained it on its schedule.
+type recState struct {
+	m        *Main
+	hot      *catalogHot
+	samples  *rank.SampleLog
+	pins     *server.SlotPins // in the profiles' store; nil without one
+	scenes   atomic.Pointer[map[string]recall.Recaller]
+	ctr      atomic.Pointer[rank.CTRModel]
+	model    *recall.Model      // the recall model in use; nil none (guarded by mu)
+	sceneCfg recall.SceneConfig // from DATA/scenes.json; nil: the defaults (guarded by mu)
+	// The files' signatures when last loaded (the watcher's state).
+	recallSig, ctrSig, scenesSig fileSig
+	mu                           sync.Mutex // one load or retraining at a time
+	cancel                       context.CancelFunc
+	wg                           sync.WaitGroup
+}
+
+// fileSig identifies a version of a file: size, modification time and a
+// hash of its first sigHead bytes. The time alone is not enough: the
+// kernel stamps files at a coarse clock, so two models published within a
+// few milliseconds (same size, same time) would look alike; the model
+// files carry a checksum of their content in that head, and scenes.json
+// fits in it.
+type fileSig struct {
+	size int64
+	mod  time.Time
+	head uint64
+}
+
+// sigHead is how much of a file its signature hashes.
+const sigHead = 4096
+
+func statSig(path string) (fileSig, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileSig{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fileSig{}, err
+	}
+	h := fnv.New64a()
+	if _, err := io.CopyN(h, f, sigHead); err != nil && !errors.Is(err, io.EOF) {
+		return fileSig{}, err
+	}
+	return fileSig{fi.Size(), fi.ModTime(), h.Sum64()}, nil
+}
+
+func (r *recState) current() (map[string]recall.Recaller, *rank.CTRModel) {
+	var scenes map[string]recall.Recaller
+	if p := r.scenes.Load(); p != nil {
+		scenes = *p
+	}
+	return scenes, r.ctr.Load()
+}
+
+func (r *recState) path(name string) string { return filepath.Join(r.m.cfg.DataDir, name) }
+
+func (r *recState) logf(format string, args ...any) {
+	fmt.Fprintf(r.m.cfg.Stdout, "recommendations: "+format+"\n", args...)
+}
+
+// startRecommend loads the models, opens the sample log and starts the
+// goroutines: the watcher (every ModelPoll) and the retrainings (every
+// CTRRetrain, RecallRetrain), each only when its interval is positive.
+func (m *Main) startRecommend() (*recState, error) {
+	r := &recState{m: m, hot: &catalogHot{store: m.engine.Store()}}
+	if err := r.loadScenes(true); err != nil {
+		return nil, err
+	}
+	if err := r.loadRecall(true); err != nil {
+		return nil, err
+	}
+	if err := r.loadCTR(true); err != nil {
+		return nil, err
+	}
+	if ms, ok := m.state.(*merchState); ok {
+		p, err := server.NewSlotPins(ms.st)
+		if err != nil {
+			return nil, err
+		}
+		r.pins = p
+	}
+	if !m.cfg.NoSampleLog {
+		l, err := rank.OpenSampleLog(r.path(sampleDir), rank.SampleLogConfig{})
+		if err != nil {
+			return nil, err
+		}
+		r.samples = l
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	every := func(d time.Duration, f func()) {
+		if d <= 0 {
+			return
+		}
+		r.wg.Go(func() {
+			t := time.NewTicker(d)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					f()
+				}
+			}
+		})
+	}
+	poll := m.cfg.ModelPoll
+	if poll == 0 {
+		poll = 10 * time.Second
+	}
+	every(poll, r.watch)
+	every(m.cfg.CTRRetrain, func() {
+		if err := r.retrainCTR(); err != nil {
+			r.logf("ctr retraining: %v", err)
+		}
+	})
+	if m.cfg.RecallBehavior != "" || m.cfg.RecallSessions != "" {
+		every(m.cfg.RecallRetrain, func() {
+			if err := r.retrainRecall(ctx); err != nil {
+				r.logf("recall retraining: %v", err)
+			}
+		})
+	}
+	return r, nil
+}
+
+// closeRecommend stops the watcher and the retrainings and closes the
+// sample log.
+func (m *Main) closeRecommend() error {
+	r := m.rec
+	if r == nil {
+		return nil
+	}
+	r.cancel()
+	r.wg.Wait()
+	if r.samples != nil {
+		return r.samples.Close()
+	}
+	return nil
+}
+
+// watch reloads a model whose file changed since it was loaded, and the
+// slot pins (another replica may have saved them).
+func (r *recState) watch() {
+	if r.pins != nil {
+		if err := r.pins.Reload(); err != nil {
+			r.logf("%v (keeping the pins in use)", err)
+		}
+	}
+	if err := r.loadScenes(false); err != nil {
+		r.logf("%v (keeping the scenes in use)", err)
+	}
+	if err := r.loadRecall(false); err != nil {
+		r.logf("%v (keeping the model in use)", err)
+	}
+	if err := r.loadCTR(false); err != nil {
+		r.logf("%v (keeping the model in use)", err)
+	}
+}
+
+// loadRecall (re)loads DATA/recall.model when its file changed (or first)
+// and swaps in scenes over it. A missing file is no error: the catalog
+// recallers carry the scenes. At first a bad file is an error; later it is
+// logged and the model in use stays.
+func (r *recState) loadRecall(first bool) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	path := r.path(modelFile)
+	sig, err := statSig(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if first {
+			r.logf("no %s yet (shopsearch train writes one); catalog recallers only", path)
+			return r.swapScenes(nil)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("recall model: %w", err)
+	case !first && sig == r.recallSig:
+		return nil
+	}
+	mod, err := recall.Load(path)
+	if err != nil {
+		if first {
+			return err
+		}
+		r.recallSig = sig // do not retry a bad file until it changes
+		return err
+	}
+	r.recallSig = sig
+	r.logf("model %s (%s)", path, mod.Stats())
+	return r.swapScenes(mod)
+}
+
+// swapScenes makes the scenes over mod and the scene config; callers hold
+// mu.
+func (r *recState) swapScenes(mod *recall.Model) error {
+	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: mod, Content: r.hot.content, Hot: r.hot.recall, Config: r.sceneCfg})
+	if err != nil {
+		return err
+	}
+	r.model = mod
+	r.scenes.Store(&scenes)
+	return nil
+}
+
+// loadScenes (re)reads DATA/scenes.json, the scenes' quotas and fallbacks,
+// when it changed (or first), and remakes the scenes (after the first
+// time: loadRecall makes them then). Without the file the defaults hold;
+// a bad file fails the start, and later is logged and ignored.
+func (r *recState) loadScenes(first bool) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	path := r.path(scenesFile)
+	sig, err := statSig(path)
+	var cfg recall.SceneConfig
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if first || r.scenesSig == (fileSig{}) {
+			return nil
+		}
+		sig = fileSig{} // removed: back to the defaults
+	case err != nil:
+		return fmt.Errorf("scenes: %w", err)
+	case !first && sig == r.scenesSig:
+		return nil
+	default:
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("scenes: %w", err)
+		}
+		cfg, err = recall.ReadSceneConfig(f)
+		f.Close()
+		r.scenesSig = sig
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		r.logf("scenes from %s", path)
+	}
+	r.scenesSig, r.sceneCfg = sig, cfg
+	if first {
+		return nil
+	}
+	return r.swapScenes(r.model)
+}
+
+// loadCTR (re)loads DATA/ctr.model like loadRecall; without one the
+// heuristic blend ranks.
+func (r *recState) loadCTR(first bool) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	path := r.path(ctrModelFile)
+	sig, err := statSig(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if first {
+			r.logf("no %s yet (shopsearch train --ctr-samples writes one); the heuristic blend ranks", path)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("ctr model: %w", err)
+	case !first && sig == r.ctrSig:
+		return nil
+	}
+	r.ctrSig = sig
+	mod, err := rank.LoadCTR(path)
+	if err != nil {
+		return err
+	}
+	r.ctr.Store(mod)
+	r.logf("%s (%s)", path, mod)
+	return nil
+}
+
+// retrainCTR trains the CTR model on the sample log and publishes it; too
+// few samples leave the current model (or the heuristic) in place.
+func (r *recState) retrainCTR() error {
+	if r.samples == nil {
+		return nil
+	}
+	if err := r.samples.Flush(); err != nil {
+		return err
+	}
+	samples, st, err := rank.ReadSamples([]string{r.samples.Dir()}, rank.DefaultJoinWindow)
+	if err != nil {
+		return err
+	}
+	mod, err := rank.TrainCTR(samples, rank.DefaultCTRConfig())
+	if errors.Is(err, rank.ErrTooFewSamples) {
+		r.logf("ctr retraining skipped: %v (%s)", err, st)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := mod.Save(r.path(ctrModelFile)); err != nil {
+		return err
+	}
+	return r.loadCTR(false)
+}
+
+// retrainRecall rebuilds the recall model from the configured behaviour CSV
+// and/or sessions file, publishes it and swaps it in.
+func (r *recState) retrainRecall(ctx context.Context) error {
+	mod, err := buildRecall(ctx, r.m.cfg.RecallSessions, r.m.cfg.RecallBehavior, 30*time.Minute, recall.DefaultConfig())
+	if err != nil {
+		return err
+	}
+	if err := mod.Save(r.path(modelFile)); err != nil {
+		return err
+	}
+	return r.loadRecall(false)
 }
 
 // catalogScenes are the scenes over model (nil: none yet) and the
@@ -228,4 +552,14 @@ func pick(ids []string, req recall.Request, source string) []recall.Candidate {
 		out = append(out, recall.Candidate{Item: id, Score: 1 / float64(1+i), Source: source})
 	}
 	return out
+}
+
+// recFlags registers serve's recommendation flags on fs.
+func recFlags(fs *flag.FlagSet, cfg *ServeConfig) {
+	fs.DurationVar(&cfg.ModelPoll, "model-poll", 10*time.Second, "check DATA/"+modelFile+" and DATA/"+ctrModelFile+" for a new version this often (negative: never)")
+	fs.DurationVar(&cfg.CTRRetrain, "ctr-retrain", time.Hour, "retrain the CTR model on DATA/"+sampleDir+" this often (0: never)")
+	fs.DurationVar(&cfg.RecallRetrain, "recall-retrain", 24*time.Hour, "retrain the recall model on --recall-behavior/--recall-sessions this often (0: never)")
+	fs.StringVar(&cfg.RecallBehavior, "recall-behavior", "", "behaviour CSV the scheduled recall retraining reads")
+	fs.StringVar(&cfg.RecallSessions, "recall-sessions", "", "sessions file the scheduled recall retraining reads")
+	fs.BoolVar(&cfg.NoSampleLog, "no-ctr-samples", false, "do not log served slots and their clicks for the CTR model")
 }

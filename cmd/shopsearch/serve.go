@@ -25,6 +25,10 @@ import (
 	"shopsearch/store/events"
 )
 
+// defaultResultTTL is how long serve (and bench) reuse a search response:
+// within the second that stock and price may lag by.
+const defaultResultTTL = 500 * time.Millisecond
+
 // tokenEnv is the environment variable --admin-token defaults to.
 const tokenEnv = "SHOPSEARCH_ADMIN_TOKEN"
 
@@ -44,12 +48,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.TrustedProxies = append(cfg.TrustedProxies, strings.Split(v, ",")...)
 		return nil
 	})
+	recFlags(fs, &cfg) // recommend.go
+	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
+	var memLimit memoryLimitFlag
+	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, such as 1.5GiB (default: none, or $GOMEMLIMIT); the collector works harder near it to keep RSS under it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	memLimit.apply()
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = os.Getenv(tokenEnv)
 	}
@@ -93,11 +102,23 @@ type ServeConfig struct {
 	AccessLog io.Writer // one line per request; none when nil
 
 	ShutdownTimeout time.Duration // for requests in flight to finish
+	// ResultTTL is how long a search response is served again to the
+	// same request (query.ResultCacheConfig); < 0 turns that off.
+	ResultTTL time.Duration
+
+	// Recommendation models (recommend.go): ModelPoll is how often the
+	// model files are checked for a new version (0: 10 s; negative:
+	// never); CTRRetrain and RecallRetrain how often serve retrains the CTR
+	// model on its sample log and the recall model on RecallBehavior and/or
+	// RecallSessions (0: never). NoSampleLog turns the CTR sample log off.
+	ModelPoll, CTRRetrain, RecallRetrain time.Duration
+	RecallBehavior, RecallSessions       string
+	NoSampleLog                          bool
 }
 
 // DefaultServeConfig returns the defaults of serve.
 func DefaultServeConfig() ServeConfig {
-	return ServeConfig{DataDir: "data", Addr: ":8080", Seed: 42, ShutdownTimeout: 5 * time.Second}
+	return ServeConfig{DataDir: "data", Addr: ":8080", Seed: 42, ShutdownTimeout: 5 * time.Second, ResultTTL: defaultResultTTL}
 }
 
 // Main is the serve command without the process around it: runServe and the
@@ -105,13 +126,15 @@ func DefaultServeConfig() ServeConfig {
 type Main struct {
 	cfg    ServeConfig
 	engine *query.Engine
-	state  io.Closer    // the store of profiles and rules, and its poller (merch.go)
-	events *eventsState // the behaviour store, the ingester and the statistics
+	state  io.Closer     // the store of profiles and rules, and its poller (merch.go)
+	lex    *lexiconState // the lexicon manager and its poller (lexicon.go)
+	events *eventsState  // the behaviour store, the ingester and the statistics
 	// stopCompactor stops the change log's compactor and waits for it
 	// (compact.go); nil until it starts.
 	stopCompactor func()
 	ln            net.Listener
 	http          *http.Server
+	rec           *recState // recommendation models and sample log (recommend.go)
 
 	stopped  chan struct{} // closed when Serve returns
 	serveErr error         // set before stopped is closed
@@ -164,14 +187,23 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	loadedLex, err := preloadLexicon(ctx, m.cfg, dict.Default()) // lexicon.go
+	if err != nil {
+		return fmt.Errorf("load the lexicon: %w", err)
+	}
 	var sc suggestCatalog
-	m.engine, sc, err = openEngine(m.cfg.DataDir, dict.Default(), query.DefaultConfig())
+	qc := query.DefaultConfig()
+	qc.Results.TTL = m.cfg.ResultTTL
+	m.engine, sc, err = openEngine(m.cfg.DataDir, dict.Default(), qc)
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
 	}
 	m.startCompactor()
 	if m.state, err = openMerch(ctx, m.cfg, m.engine, dict.Default()); err != nil {
 		return fmt.Errorf("open profiles and rules: %w", err)
+	}
+	if m.lex, err = m.startLexicon(loadedLex); err != nil {
+		return fmt.Errorf("start the lexicon: %w", err)
 	}
 	// The behaviour store before suggest, whose builds and lookups read it.
 	if m.events, err = m.startEvents(ctx); err != nil {
@@ -190,6 +222,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("recommendations: %w", err)
 	}
 	api.WithRecommend(rd)
+	api.WithLexicon(m.lex.l)
 	m.http = &http.Server{
 		Handler:           server.ObserveSearches(api.Handler(), sg),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -241,6 +274,10 @@ func (m *Main) Close() error {
 		}
 		if m.stopCompactor != nil {
 			m.stopCompactor()
+		}
+		errs = append(errs, m.closeRecommend())
+		if m.lex != nil { // before the engine: its re-index writes into it
+			errs = append(errs, m.lex.Close())
 		}
 		if m.events != nil { // before the engine: the statistics write into it
 			errs = append(errs, m.events.Close())

@@ -7,6 +7,7 @@ import {loadRules} from "./rules.js";
 import "./explain.js"; // its listeners
 import {loadAB} from "./ab.js";
 import {loadSuggest} from "./suggest.js";
+import {loadLexicon} from "./lexicon.js";
 import {loadDash} from "./dash.js";
 
 async function enter() {
@@ -27,7 +28,7 @@ $("logout").addEventListener("click", () => showLogin("已退出"));
 // ---- tabs -------------------------------------------------------------------
 
 const loaded = {};
-const TAB_INIT = {rules: loadRules, ab: loadAB, suggest: loadSuggest, dash: loadDash, explain: () => {}, weights: () => {}};
+const TAB_INIT = {rules: loadRules, ab: loadAB, suggest: loadSuggest, lexicon: loadLexicon, dash: loadDash, explain: () => {}, weights: () => {}};
 function showTab() {
   const tab = (location.hash || "#weights").slice(1);
   const name = TAB_INIT[tab] ? tab : "weights";

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"shopsearch/dict"
+	"shopsearch/indexer"
+	"shopsearch/models"
+	"shopsearch/query"
+	"shopsearch/server"
+	"shopsearch/store/redistest"
+)
+
+// keepDefaultLexicon restores dict.Default()'s lexicon when the test ends:
+// serve swaps it, and every server of the test process shares it.
+func keepDefaultLexicon(t *testing.T) {
+	an := dict.Default()
+	old := an.Lexicon()
+	t.Cleanup(func() { an.Swap(old) })
+}
+
+// lexiconStatus is the lexicon status the replica's API shows.
+func (r *redisReplica) lexiconStatus(t *testing.T) server.LexiconStatus {
+	t.Helper()
+	var st server.LexiconStatus
+	r.mustCall(t, "GET", "/api/admin/lexicon/status", "", &st)
+	return st
+}
+
+// TestRedisReplicasShareTheLexicon: a lexicon published on one replica is
+// served by the other within a second or two, words re-indexed there too.
+func TestRedisReplicasShareTheLexicon(t *testing.T) {
+	keepDefaultLexicon(t)
+	url := redistest.Start(t)
+	a, b := startRedisReplica(t, url), startRedisReplica(t, url)
+	a.mustCall(t, "PUT", "/api/admin/lexicon", `{"synonyms":["电话, 手机"],"author":"a"}`, nil)
+	wrote := time.Now()
+	within(t, "b applies a's lexicon", wrote, wrote.Add(3*time.Second), func() bool {
+		st := b.lexiconStatus(t)
+		return st.Version == 1 && st.Applied == 1 && st.State == "ready"
+	})
+	if got := b.search(t, "电话").Total; got != 2 {
+		t.Errorf("b finds %d items for 电话, want the 2 phones", got)
+	}
+	if s := a.stderr.String() + b.stderr.String(); s != "" {
+		t.Errorf("stderr:\n%s", s)
+	}
+}
+
+// TestLexiconSurvivesRestart: words published and re-indexed before a
+// restart segment the same after it (serve loads the lexicon before it
+// opens the catalog), and the marker spares a second re-index.
+func TestLexiconSurvivesRestart(t *testing.T) {
+	keepDefaultLexicon(t)
+	dir := t.TempDir()
+	products := []models.Product{
+		{ID: "c1", Title: "网红猫咖体验券 双人", Price: 99},
+		{ID: "c2", Title: "美的 空调 挂机", Price: 2999},
+	}
+	if _, err := indexer.Build(dir, products, indexer.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	start := func() *redisReplica {
+		r := &redisReplica{stderr: &syncBuffer{}}
+		r.m = NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", AdminToken: redisTestToken, Stderr: r.stderr})
+		if err := r.m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r.base = "http://" + r.m.Addr()
+		return r
+	}
+	r := start()
+	r.mustCall(t, "PUT", "/api/admin/lexicon", `{"words":[{"word":"猫咖","freq":100000}],"synonyms":["猫咖, 猫咪咖啡"],"author":"a"}`, nil)
+	now := time.Now()
+	within(t, "the word is re-indexed", now, now.Add(30*time.Second), func() bool {
+		st := r.lexiconStatus(t)
+		return st.State == "ready" && st.Indexed == 1
+	})
+	if got := ids(r.search(t, "猫咖").Items); !slices.Equal(got, []string{"c1"}) {
+		t.Errorf("猫咖 finds %v before the restart", got)
+	}
+	if err := r.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dict.Default().Swap(dict.Default().Lexicon().WithSynonyms(nil)) // as a fresh process would not have them
+	r = start()
+	if st := r.lexiconStatus(t); st.Applied != 1 {
+		t.Errorf("after the restart: status %+v", st)
+	}
+	if got := ids(r.search(t, "猫咪咖啡").Items); !slices.Equal(got, []string{"c1"}) {
+		t.Errorf("猫咪咖啡 (a synonym) finds %v after the restart", got)
+	}
+	if err := r.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.stderr.String(); strings.Contains(s, "re-indexed") {
+		t.Errorf("the restart re-indexed again:\n%s", s)
+	}
+}
+
+func ids(items []query.Item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.ID
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package query
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"shopsearch/rank"
+)
+
+// Phase 1 collects its own matches. Bleve's top-N collector keeps a heap
+// of full DocumentMatch values and then reads every kept hit's external id
+// from the stored fields — a few microseconds each, and cold queries with
+// a business order or a filter keep 10,000 of them. Phase 2 needs neither:
+// it wants ordinals. So phase 1 passes Bleve a document-match handler
+// (Bleve's own extension point) that records each hit's document number
+// and score and hands the match straight back to Bleve's pool; the best k
+// are chosen by quickselect, and their numbers are turned into ordinals
+// through per-segment tables (docmap.go) while the index reader is still
+// open.
+
+// hit is one match: its document number in the reader's snapshot and its
+// text score.
+type hit struct {
+	doc   uint64
+	score float64
+}
+
+var hitPool = sync.Pool{New: func() any { s := make([]hit, 0, 1024); return &s }}
+
+// collect returns the k best matches of q (all of them when k ≤ 0 would be
+// meaningless, so k must be positive), best text score first and ties in
+// index order, as Bleve orders them, with their ordinals resolved.
+func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]rank.Candidate, error) {
+	buf := hitPool.Get().(*[]hit)
+	hits := (*buf)[:0]
+	defer func() {
+		if cap(hits) <= 1<<20 { // a huge one is left to the collector
+			*buf = hits[:0]
+			hitPool.Put(buf)
+		}
+	}()
+	var out []rank.Candidate
+	var resolveErr error
+	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		return func(d *bsearch.DocumentMatch) error {
+			if d != nil {
+				hits = append(hits, hit{doc: d.IndexInternalID.Value(), score: d.Score})
+				sctx.DocumentMatchPool.Put(d)
+				return nil
+			}
+			// The end of the matches; the reader is still open.
+			top := topHits(hits, k)
+			out, resolveErr = e.docs.resolve(sctx.IndexReader, top, tier)
+			return resolveErr
+		}, false, nil
+	}
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	if _, err := e.idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey,
+		bsearch.MakeDocumentMatchHandler(handler)), req); err != nil {
+		return nil, fmt.Errorf("phase 1: %w", err)
+	}
+	return out, nil
+}
+
+// topHits returns the k best of hits (reordering hits), best first, ties
+// by document number.
+func topHits(hits []hit, k int) []hit {
+	better := func(a, b hit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	}
+	if k < len(hits) {
+		quickselect(hits, k, better)
+		hits = hits[:k]
+	}
+	slices.SortFunc(hits, better)
+	return hits
+}
+
+// quickselect reorders s so that its k smallest elements under cmp come
+// first, in no particular order (0 < k < len(s)).
+func quickselect(s []hit, k int, cmp func(a, b hit) int) {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		// Median of three as the pivot.
+		mid := lo + (hi-lo)/2
+		if cmp(s[mid], s[lo]) < 0 {
+			s[mid], s[lo] = s[lo], s[mid]
+		}
+		if cmp(s[hi], s[lo]) < 0 {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if cmp(s[hi], s[mid]) < 0 {
+			s[hi], s[mid] = s[mid], s[hi]
+		}
+		p := s[mid]
+		i, j := lo, hi
+		for i <= j {
+			for cmp(s[i], p) < 0 {
+				i++
+			}
+			for cmp(p, s[j]) < 0 {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}

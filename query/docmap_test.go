@@ -1,0 +1,192 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"shopsearch/models"
+	"shopsearch/rank"
+)
+
+// TestSnapshotLayout fails when a Bleve upgrade renames the snapshot
+// fields docMap reads: phase 1 would still be right, only slower.
+func TestSnapshotLayout(t *testing.T) {
+	if !snapshotLayout.ok {
+		t.Fatal("scorch.IndexSnapshot has no segment/offsets fields of the expected types")
+	}
+	e, _ := openCatalog(t, catalog())
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	segs, offs, ok := segments(r)
+	if !ok || len(segs) == 0 {
+		t.Fatalf("segments: %d, ok %v", len(segs), ok)
+	}
+	var docs uint64
+	for i, s := range segs {
+		if offs[i] != docs {
+			t.Errorf("segment %d at %d, want %d", i, offs[i], docs)
+		}
+		docs += s.Segment().Count()
+	}
+	if n, _ := r.DocCount(); docs < n {
+		t.Errorf("segments hold %d documents, the index %d", docs, n)
+	}
+}
+
+// waitTables waits until every segment of the index has a table.
+func waitTables(t *testing.T, e *Engine) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		e.docs.wg.Wait()
+		adv, _ := e.idx.Advanced()
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs, _, _ := segments(r)
+		tables := *e.docs.tables.Load()
+		all := true
+		for _, s := range segs {
+			if _, ok := tables[s.Id()]; !ok {
+				all = false
+			}
+		}
+		r.Close()
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("segment tables never built")
+		}
+		e.docs.refresh()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestPhase1ResolvesLikeBleve: the candidates phase 1 collects — through
+// the segment tables, through the slow path before they exist, and after
+// upserts and deletes that add segments and delete documents — are the
+// ones Bleve's own search returns, in the same order.
+func TestPhase1ResolvesLikeBleve(t *testing.T) {
+	e, _ := openCatalog(t, catalog())
+	e.cache = nil
+	queries := []string{"手机", "空调", "格力", "苹果", "鼠标", "精华", "华为 手机壳"}
+	check := func(stage string) {
+		t.Helper()
+		for _, text := range queries {
+			plan := Analyze(Parse(text), e.an, e.store.IsBrand)
+			q := plan.bleveQuery(e.cfg.Field, nil)
+			for _, k := range []int{1, 3, 1000} {
+				got, err := e.collect(context.Background(), q, k, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := bleveCandidates(t, e, q, k)
+				// Ties come in index order, which a background merge
+				// between the two searches may change: the same scores in
+				// the same order, and with every match, the same items.
+				if !slices.Equal(scores(got), scores(want)) {
+					t.Errorf("%s: %q k=%d: got %v, want %v", stage, text, k, candIDs(got), candIDs(want))
+				}
+				if g, w := candIDs(got), candIDs(want); k == 1000 && !slices.Equal(sorted(g), sorted(w)) {
+					t.Errorf("%s: %q: got %v, want %v", stage, text, g, w)
+				}
+				for _, c := range got {
+					if p, ok := e.store.Get(c.ID); !ok || c.Ref == 0 || p.ID != c.ID {
+						t.Errorf("%s: %q: candidate %+v does not resolve", stage, text, c)
+					}
+				}
+			}
+		}
+	}
+	check("before tables")
+	waitTables(t, e)
+	check("tables")
+	extra := []models.Product{
+		{ID: "n1", Title: "荣耀 Magic6 5G手机 新品", Brand: "荣耀", Category: catPhone, Price: 4399},
+		{ID: "n2", Title: "格力 空调 新风 1.5匹", Brand: "格力", Category: catWallAC, Price: 3999},
+	}
+	if err := e.Upsert(extra); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Upsert([]models.Product{{ID: "p03", Title: "华为 Mate 60 Pro 手机 新版", Brand: "华为", Category: catPhone, Price: 6899}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Delete([]string{"p01", "p10"}); err != nil {
+		t.Fatal(err)
+	}
+	check("after writes")
+	waitTables(t, e)
+	check("after writes, tables")
+}
+
+func bleveCandidates(t *testing.T, e *Engine, q bq.Query, k int) []rank.Candidate {
+	t.Helper()
+	res, err := e.idx.Search(bleve.NewSearchRequestOptions(q, k, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []rank.Candidate
+	for _, h := range res.Hits {
+		out = append(out, rank.Candidate{ID: h.ID, Score: h.Score})
+	}
+	return out
+}
+
+func candIDs(cs []rank.Candidate) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = fmt.Sprintf("%s:%.4f", c.ID, c.Score)
+	}
+	return out
+}
+
+func scores(cs []rank.Candidate) []float64 {
+	out := make([]float64, len(cs))
+	for i, c := range cs {
+		out[i] = c.Score
+	}
+	return out
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
+func TestTopHits(t *testing.T) {
+	var hits []hit
+	for i := range 200 {
+		hits = append(hits, hit{doc: uint64(i), score: float64((i * 37) % 11)})
+	}
+	want := slices.Clone(hits)
+	slices.SortFunc(want, func(a, b hit) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.doc) - int(b.doc)
+	})
+	for _, k := range []int{1, 2, 10, 57, 199, 200, 500} {
+		got := topHits(slices.Clone(hits), k)
+		if !slices.Equal(got, want[:min(k, len(want))]) {
+			t.Errorf("k=%d: got %v", k, got[:min(5, len(got))])
+		}
+	}
+}

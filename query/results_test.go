@@ -1,0 +1,66 @@
+package query
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"shopsearch/models"
+	"shopsearch/rank"
+)
+
+// TestResultCache: a repeated search is served from the cache until its
+// TTL ends; a text change, a published rule and another request are not.
+func TestResultCache(t *testing.T) {
+	f := openMerch(t)
+	e := f.e
+	const ttl = 300 * time.Millisecond
+	e.results = newResultCache(ResultCacheConfig{TTL: ttl})
+	req := Request{Text: "空调", Size: 5, Facets: true}
+	first := search(t, e, req)
+	again := search(t, e, req)
+	if len(first.Items) == 0 || &again.Items[0] != &first.Items[0] {
+		t.Fatal("the repeated search was not served from the cache")
+	}
+	again.Facets.Brand = nil // the caller's copy: the cache keeps its own
+	if search(t, e, req).Facets.Brand == nil {
+		t.Fatal("a caller's change reached the cached facets")
+	}
+	if other := search(t, e, Request{Text: "空调", Size: 5, Facets: true, Sort: rank.SortPriceAsc}); len(other.Items) > 0 && &other.Items[0] == &first.Items[0] {
+		t.Fatal("another order was served the cached page")
+	}
+	for _, r := range []Request{{Text: "空调", Size: 5, Explain: true}, {Text: "空调", Size: 5, Now: time.Now()}} {
+		a, b := search(t, e, r), search(t, e, r)
+		if len(a.Items) > 0 && &a.Items[0] == &b.Items[0] {
+			t.Errorf("%+v was cached", r)
+		}
+	}
+
+	// A stock change shows once the entry expires, not before.
+	top := first.Items[0].ID
+	if _, err := e.PatchOne(context.Background(), top, models.ProductPatch{Stock: pp(int64(0))}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(t, e, req).Items[0]; got.ID != top || got.Stock == "out_of_stock" {
+		t.Logf("patched item at once: %s %s", got.ID, got.Stock) // allowed, never required
+	}
+	time.Sleep(ttl + 50*time.Millisecond)
+	if got := search(t, e, req); got.Items[0].ID == top {
+		t.Errorf("after the TTL the out-of-stock %s still leads: %v", top, ids(got.Items))
+	}
+
+	// A published rule shows at once.
+	cur := search(t, e, req)
+	f.putRule(t, models.Rule{Query: "空调", Action: models.RulePin, ItemID: "p42", Position: 1})
+	if got := search(t, e, req); got.Items[0].ID != "p42" {
+		t.Errorf("after pinning p42: %v (before %v)", ids(got.Items), ids(cur.Items))
+	}
+	// So does a text change.
+	before := search(t, e, req).Total
+	if err := e.Upsert([]models.Product{{ID: "n9", Title: "空调 新品 挂机", Category: catWallAC, Price: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(t, e, req).Total; got != before+1 {
+		t.Errorf("after an upsert %d match, want %d", got, before+1)
+	}
+}
