@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"shopsearch/models"
+	publishfile "shopsearch/publish"
 )
 
 // A data directory holds generations, each a complete, immutable-once-built
@@ -99,55 +100,13 @@ func publish(dataDir, gen string) error {
 // WriteFileAtomic writes data to path so that readers see either the old
 // file or the new one, never a part: write a temp file in the same
 // directory, fsync it, rename it over path, fsync the directory.
-func WriteFileAtomic(path string, data []byte) error {
-	return writeAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+func WriteFileAtomic(path string, data []byte) error { return publishfile.Bytes(path, data) }
+
+func writeAtomic(path string, write func(io.Writer) error) error {
+	return publishfile.File(path, write)
 }
 
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".*"+tmpSuffix)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil { // CreateTemp makes it 0600
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncDir(dir string) error { return publishfile.SyncDir(dir) }
 
 // writeSnapshot writes the products as gzip JSONL.
 func writeSnapshot(path string, products []models.Product) error {
