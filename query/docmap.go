@@ -33,8 +33,9 @@ type docMap struct {
 
 	tables   atomic.Pointer[map[uint64][]uint32] // segment id → local number → ord+1 (0: look the id up)
 	building atomic.Bool
-	wg       sync.WaitGroup
 	closed   atomic.Bool
+	mu       sync.Mutex // orders starting a build against close
+	wg       sync.WaitGroup
 }
 
 func newDocMap(idx bleve.Index, store *rank.Store) *docMap {
@@ -47,7 +48,9 @@ func newDocMap(idx bleve.Index, store *rank.Store) *docMap {
 // close waits for a table build in progress; later searches take the slow
 // path.
 func (m *docMap) close() {
+	m.mu.Lock()
 	m.closed.Store(true)
+	m.mu.Unlock()
 	m.wg.Wait()
 }
 
@@ -158,6 +161,12 @@ func (m *docMap) resolveByID(r index.IndexReader, hits []hit, tier uint8, out []
 // in the snapshot are dropped.
 func (m *docMap) refresh() {
 	if !snapshotLayout.ok || m.closed.Load() || !m.building.CompareAndSwap(false, true) {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed.Load() {
+		m.building.Store(false)
 		return
 	}
 	m.wg.Add(1)
