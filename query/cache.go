@@ -51,6 +51,8 @@ type cacheEntry struct {
 	key  string
 	gen  uint64 // the engine's text generation it was retrieved at
 	tier uint8
+	// matched is how many documents matched in all (collect).
+	matched int
 	// The candidates, best first: ordinal + 1 (rank.Candidate.Ref) and
 	// text score.
 	refs   []uint32
@@ -60,8 +62,8 @@ type cacheEntry struct {
 // compact returns the entry of cands (all of one tier), leaving out any
 // the store did not know: a write that makes it known also makes the
 // entry stale.
-func compact(key string, gen uint64, tier uint8, cands []rank.Candidate) *cacheEntry {
-	en := &cacheEntry{key: key, gen: gen, tier: tier, refs: make([]uint32, 0, len(cands)), scores: make([]float64, 0, len(cands))}
+func compact(key string, gen uint64, tier uint8, matched int, cands []rank.Candidate) *cacheEntry {
+	en := &cacheEntry{key: key, gen: gen, tier: tier, matched: matched, refs: make([]uint32, 0, len(cands)), scores: make([]float64, 0, len(cands))}
 	for _, c := range cands {
 		if c.Ref != 0 {
 			en.refs = append(en.refs, c.Ref)
@@ -158,29 +160,30 @@ func (e *Engine) CacheStats() CacheStats {
 // after a change to the index's text is visible to searches.
 func (e *Engine) textChanged() { e.textGen.Add(1) }
 
-// phase1 runs q on Bleve for the top k candidates, through the cache.
-// The slice returned is the caller's; a cache hit's comes from buf (see
-// candBufs), which Search recycles when it is done.
-func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, error) {
+// phase1 runs q on Bleve for the top k candidates, through the cache, and
+// says how many documents matched in all. The slice returned is the
+// caller's; a cache hit's comes from bufs (see candBufs), which Search
+// recycles when it is done.
+func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, int, error) {
 	var key string
 	if e.cache != nil {
 		b, err := json.Marshal(q)
 		if err == nil {
 			key = strconv.Itoa(k) + "\x00" + strconv.Itoa(int(tier)) + "\x00" + string(b)
 			if en, ok := e.cache.get(key, e.textGen.Load()); ok {
-				return en.expand(bufs.get(len(en.refs))), nil
+				return en.expand(bufs.get(len(en.refs))), en.matched, nil
 			}
 		}
 	}
-	gen := e.textGen.Load()                // before the search: a write during it leaves the entry stale
-	out, err := e.collect(ctx, q, k, tier) // collect.go
+	gen := e.textGen.Load()                         // before the search: a write during it leaves the entry stale
+	out, matched, err := e.collect(ctx, q, k, tier) // collect.go
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if key != "" {
-		e.cache.put(compact(key, gen, tier, out))
+		e.cache.put(compact(key, gen, tier, matched, out))
 	}
-	return out, nil
+	return out, matched, nil
 }
 
 // candBufs lends the candidate slices of one search's cache hits and

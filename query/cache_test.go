@@ -67,7 +67,7 @@ func TestCacheBounds(t *testing.T) {
 		for i := range cs {
 			cs[i].Ref = uint32(i + 1)
 		}
-		return compact(key, 1, 0, cs)
+		return compact(key, 1, 0, n, cs)
 	}
 	c.put(entry("a", 10))
 	c.put(entry("b", 10))

@@ -34,10 +34,10 @@ type hit struct {
 
 var hitPool = sync.Pool{New: func() any { s := make([]hit, 0, 1024); return &s }}
 
-// collect returns the k best matches of q (all of them when k ≤ 0 would be
-// meaningless, so k must be positive), best text score first and ties in
-// index order, as Bleve orders them, with their ordinals resolved.
-func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]rank.Candidate, error) {
+// collect returns the k best matches of q (k must be positive), best text
+// score first and ties in index order, as Bleve orders them, with their
+// ordinals resolved; and how many documents matched in all.
+func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]rank.Candidate, int, error) {
 	buf := hitPool.Get().(*[]hit)
 	hits := (*buf)[:0]
 	defer func() {
@@ -47,6 +47,7 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]
 		}
 	}()
 	var out []rank.Candidate
+	var matched int
 	var resolveErr error
 	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		return func(d *bsearch.DocumentMatch) error {
@@ -56,6 +57,7 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]
 				return nil
 			}
 			// The end of the matches; the reader is still open.
+			matched = len(hits)
 			top := topHits(hits, k)
 			out, resolveErr = e.docs.resolve(sctx.IndexReader, top, tier)
 			return resolveErr
@@ -64,9 +66,9 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	if _, err := e.idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey,
 		bsearch.MakeDocumentMatchHandler(handler)), req); err != nil {
-		return nil, fmt.Errorf("phase 1: %w", err)
+		return nil, 0, fmt.Errorf("phase 1: %w", err)
 	}
-	return out, nil
+	return out, matched, nil
 }
 
 // topHits returns the k best of hits (reordering hits), best first, ties

@@ -90,11 +90,14 @@ func TestPhase1ResolvesLikeBleve(t *testing.T) {
 			plan := Analyze(Parse(text), e.an, e.store.IsBrand)
 			q := plan.bleveQuery(e.cfg.Field, nil)
 			for _, k := range []int{1, 3, 1000} {
-				got, err := e.collect(context.Background(), q, k, 0)
+				got, matched, err := e.collect(context.Background(), q, k, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := bleveCandidates(t, e, q, k)
+				want, total := bleveCandidates(t, e, q, k)
+				if matched != total {
+					t.Errorf("%s: %q: %d matched, Bleve says %d", stage, text, matched, total)
+				}
 				// Ties come in index order, which a background merge
 				// between the two searches may change: the same scores in
 				// the same order, and with every match, the same items.
@@ -133,7 +136,7 @@ func TestPhase1ResolvesLikeBleve(t *testing.T) {
 	check("after writes, tables")
 }
 
-func bleveCandidates(t *testing.T, e *Engine, q bq.Query, k int) []rank.Candidate {
+func bleveCandidates(t *testing.T, e *Engine, q bq.Query, k int) ([]rank.Candidate, int) {
 	t.Helper()
 	res, err := e.idx.Search(bleve.NewSearchRequestOptions(q, k, 0, false))
 	if err != nil {
@@ -143,7 +146,7 @@ func bleveCandidates(t *testing.T, e *Engine, q bq.Query, k int) []rank.Candidat
 	for _, h := range res.Hits {
 		out = append(out, rank.Candidate{ID: h.ID, Score: h.Score})
 	}
-	return out
+	return out, int(res.Total)
 }
 
 func candIDs(cs []rank.Candidate) []string {

@@ -106,8 +106,15 @@ type Relaxed struct {
 
 // Response is one page of results.
 type Response struct {
-	Query   string       `json:"query"`
-	Total   int          `json:"total"`
+	Query string `json:"query"`
+	// Total is how many items the ranking kept: the phase-1 candidates
+	// (Candidates by relevance, MaxCandidates with a filter or a business
+	// order) that pass the filters, and any relaxed matches.
+	Total int `json:"total"`
+	// Matched is how many items match every query term, counted in full
+	// by phase 1 before filters: at a million products a broad query
+	// matches far more items than it ranks.
+	Matched int          `json:"matched"`
 	Page    int          `json:"page"`
 	Size    int          `json:"size"`
 	Items   []Item       `json:"items"`
@@ -361,7 +368,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 
 	var bufs candBufs // the cache hits' candidates, recycled at the end
 	defer bufs.release()
-	cands, err := e.retrieve(ctx, plan, nil, k, 0, &bufs)
+	cands, matched, err := e.retrieve(ctx, plan, nil, k, 0, &bufs)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +383,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		if len(cands) >= e.cfg.RelaxBelow {
 			break
 		}
-		partial, err := e.retrieve(ctx, plan, &step, rk, uint8(i+1), &bufs)
+		partial, _, err := e.retrieve(ctx, plan, &step, rk, uint8(i+1), &bufs)
 		if err != nil {
 			return nil, err
 		}
@@ -398,7 +405,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if len(cands) > len(exact) {
 		resp.Relaxed = e.relaxed(plan, exact, cands[len(exact):], rreq, res.Total)
 	}
-	resp.Total = res.Total
+	resp.Total, resp.Matched = res.Total, matched
 	if req.Facets {
 		resp.Facets = &res.Facets
 	}
@@ -432,25 +439,25 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 // of the ids: the same catalog gives the same results on every build. (Strict
 // matches are cut at Candidates, a thousand, far below any page a shopper
 // sees, so they are left as Bleve returns them.)
-func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, error) {
+func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, int, error) {
 	q := plan.bleveQuery(e.cfg.Field, step)
 	if step == nil || k <= 0 {
 		return e.phase1(ctx, q, k, tier, bufs) // cache.go
 	}
-	cands, err := e.phase1(ctx, q, k+1, tier, bufs)
+	cands, matched, err := e.phase1(ctx, q, k+1, tier, bufs)
 	if err != nil || len(cands) <= k {
-		return cands, err
+		return cands, matched, err
 	}
 	if cands[k].Score != cands[k-1].Score {
-		return cands[:k], nil
+		return cands[:k], matched, nil
 	}
 	n := max(min(e.cfg.MaxCandidates, tieFetch*k), k+1)
 	if n > k+1 {
-		if cands, err = e.phase1(ctx, q, n, tier, bufs); err != nil {
-			return nil, err
+		if cands, matched, err = e.phase1(ctx, q, n, tier, bufs); err != nil {
+			return nil, 0, err
 		}
 	}
-	return e.cutTies(cands, k, len(cands) < n), nil
+	return e.cutTies(cands, k, len(cands) < n), matched, nil
 }
 
 // tieFetch bounds the matches fetched to settle a tie at a relaxation's cut

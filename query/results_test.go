@@ -64,3 +64,19 @@ func TestResultCache(t *testing.T) {
 		t.Errorf("after an upsert %d match, want %d", got, before+1)
 	}
 }
+
+// TestMatchedCountsEveryMatch: with fewer candidates than matches, total
+// counts what was ranked and matched every item the text matches.
+func TestMatchedCountsEveryMatch(t *testing.T) {
+	e, _ := openCatalog(t, catalog())
+	e.cfg.Candidates = 2
+	e.cfg.RelaxBelow = 0
+	resp := search(t, e, Request{Text: "手机", Size: 1})
+	if resp.Total != 2 || resp.Matched < 5 {
+		t.Fatalf("total %d, matched %d; want 2 and every phone", resp.Total, resp.Matched)
+	}
+	again := search(t, e, Request{Text: "手机", Size: 1}) // a phase-1 cache hit
+	if again.Matched != resp.Matched {
+		t.Errorf("cached: matched %d, want %d", again.Matched, resp.Matched)
+	}
+}

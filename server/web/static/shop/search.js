@@ -125,7 +125,8 @@ export function renderSearch(view, s, fresh) {
       fresh.done();
       return;
     }
-    view.appendChild(el("p", "meta", "共 " + r.total + " 件商品" + (r.took_ms !== undefined ? " · " + r.took_ms + " ms" : "")));
+    const more = r.matched > r.total ? "（匹配 " + r.matched + " 件，排序前 " + r.total + " 件）" : "";
+    view.appendChild(el("p", "meta", "共 " + r.total + " 件商品" + more + (r.took_ms !== undefined ? " · " + r.took_ms + " ms" : "")));
     const ctx = {scene: "search", slot: "results", impression_id: imp, query: s.q};
     const g = grid(r.items, ctx);
     g.id = "results";
