@@ -161,22 +161,22 @@ func (e *Engine) CacheStats() CacheStats {
 func (e *Engine) textChanged() { e.textGen.Add(1) }
 
 // phase1 runs q on Bleve for the top k candidates, through the cache, and
-// says how many documents matched in all. The slice returned is the
+// says how many documents matched in all (anyOrder: see collect). The slice returned is the
 // caller's; a cache hit's comes from bufs (see candBufs), which Search
 // recycles when it is done.
-func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, int, error) {
+func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, anyOrder bool, bufs *candBufs) ([]rank.Candidate, int, error) {
 	var key string
 	if e.cache != nil {
 		b, err := json.Marshal(q)
 		if err == nil {
-			key = strconv.Itoa(k) + "\x00" + strconv.Itoa(int(tier)) + "\x00" + string(b)
+			key = strconv.Itoa(k) + "\x00" + strconv.Itoa(int(tier)) + "\x00" + strconv.FormatBool(anyOrder) + "\x00" + string(b)
 			if en, ok := e.cache.get(key, e.textGen.Load()); ok {
 				return en.expand(bufs.get(len(en.refs))), en.matched, nil
 			}
 		}
 	}
-	gen := e.textGen.Load()                         // before the search: a write during it leaves the entry stale
-	out, matched, err := e.collect(ctx, q, k, tier) // collect.go
+	gen := e.textGen.Load()                                   // before the search: a write during it leaves the entry stale
+	out, matched, err := e.collect(ctx, q, k, tier, anyOrder) // collect.go
 	if err != nil {
 		return nil, 0, err
 	}

@@ -36,8 +36,12 @@ var hitPool = sync.Pool{New: func() any { s := make([]hit, 0, 1024); return &s }
 
 // collect returns the k best matches of q (k must be positive), best text
 // score first and ties in index order, as Bleve orders them, with their
-// ordinals resolved; and how many documents matched in all.
-func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]rank.Candidate, int, error) {
+// ordinals resolved; and how many documents matched in all. With anyOrder,
+// when every match is returned they stay in index order, which follows
+// the catalog's, so that phase 2 reads their feature rows nearly in
+// sequence rather than at random (phase 2's orders do not depend on the
+// candidates').
+func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, anyOrder bool) ([]rank.Candidate, int, error) {
 	buf := hitPool.Get().(*[]hit)
 	hits := (*buf)[:0]
 	defer func() {
@@ -58,7 +62,10 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]
 			}
 			// The end of the matches; the reader is still open.
 			matched = len(hits)
-			top := topHits(hits, k)
+			top := hits
+			if !anyOrder || k < len(hits) {
+				top = topHits(hits, k)
+			}
 			out, resolveErr = e.docs.resolve(sctx.IndexReader, top, tier)
 			return resolveErr
 		}, false, nil
@@ -72,7 +79,7 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8) ([]
 }
 
 // topHits returns the k best of hits (reordering hits), best first, ties
-// by document number.
+// by document number. hits come in document order.
 func topHits(hits []hit, k int) []hit {
 	better := func(a, b hit) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -83,9 +90,52 @@ func topHits(hits []hit, k int) []hit {
 	if k < len(hits) {
 		quickselect(hits, k, better)
 		hits = hits[:k]
+		slices.SortFunc(hits, better)
+		return hits
 	}
-	slices.SortFunc(hits, better)
+	if !byScoreBuckets(hits) {
+		slices.SortFunc(hits, better)
+	}
 	return hits
+}
+
+// maxScoreBuckets bounds the distinct scores byScoreBuckets sorts by.
+const maxScoreBuckets = 256
+
+// byScoreBuckets orders hits (in document order) by score, best first, by
+// a stable counting sort — linear, where a comparison sort of every match
+// of a broad query costs milliseconds. Text scores take few distinct
+// values (titles are short and not normalised by length); it reports false
+// and leaves hits alone when they take more than maxScoreBuckets.
+func byScoreBuckets(hits []hit) bool {
+	if len(hits) < 2048 {
+		return false
+	}
+	var scores []float64
+	count := map[float64]int{}
+	for _, h := range hits {
+		if _, ok := count[h.score]; !ok {
+			if len(count) == maxScoreBuckets {
+				return false
+			}
+			scores = append(scores, h.score)
+		}
+		count[h.score]++
+	}
+	slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
+	start := make(map[float64]int, len(scores))
+	at := 0
+	for _, sc := range scores {
+		start[sc] = at
+		at += count[sc]
+	}
+	out := make([]hit, len(hits))
+	for _, h := range hits {
+		out[start[h.score]] = h
+		start[h.score]++
+	}
+	copy(hits, out)
+	return true
 }
 
 // quickselect reorders s so that its k smallest elements under cmp come

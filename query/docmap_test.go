@@ -90,7 +90,7 @@ func TestPhase1ResolvesLikeBleve(t *testing.T) {
 			plan := Analyze(Parse(text), e.an, e.store.IsBrand)
 			q := plan.bleveQuery(e.cfg.Field, nil)
 			for _, k := range []int{1, 3, 1000} {
-				got, matched, err := e.collect(context.Background(), q, k, 0)
+				got, matched, err := e.collect(context.Background(), q, k, 0, false)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -191,5 +191,32 @@ func TestTopHits(t *testing.T) {
 		if !slices.Equal(got, want[:min(k, len(want))]) {
 			t.Errorf("k=%d: got %v", k, got[:min(5, len(got))])
 		}
+	}
+}
+
+func TestByScoreBuckets(t *testing.T) {
+	var hits []hit
+	for i := range 5000 {
+		hits = append(hits, hit{doc: uint64(i), score: float64((i * 7919) % 13)})
+	}
+	want := slices.Clone(hits)
+	slices.SortFunc(want, func(a, b hit) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.doc) - int(b.doc)
+	})
+	if got := topHits(slices.Clone(hits), len(hits)); !slices.Equal(got, want) {
+		t.Error("counting sort differs from the comparison sort")
+	}
+	many := slices.Clone(hits)
+	for i := range many {
+		many[i].score = float64(i)
+	}
+	if byScoreBuckets(many) {
+		t.Error("5,000 distinct scores sorted by buckets")
 	}
 }

@@ -24,8 +24,17 @@ import (
 
 // Config bounds and tunes search. Defaults live in DefaultConfig, in one place.
 type Config struct {
-	Candidates      int // phase-1 candidates when ordering by relevance without filters
-	MaxCandidates   int // phase-1 candidates when filtering or ordering by a business field
+	Candidates int // phase-1 candidates when ordering by relevance without filters
+	// MaxCandidates bounds the phase-1 candidates when filtering or
+	// ordering by a business field, which take every match up to it (so
+	// that the filters, the total, the facets and the order are exact up
+	// to it); a filtered relevance order then blends the best Candidates
+	// of those that pass (rank.Request.BlendTop). Every match of a broad
+	// query at a million products (100,000 and more) costs a filtered
+	// search 20–35 ms at p99 on 2 cores, against 13 ms with 10,000.
+	MaxCandidates int
+	// MaxResults is how deep a shopper may page: (page-1)*size stays under it.
+	MaxResults      int
 	MaxQueryRunes   int
 	DefaultPageSize int
 	MaxPageSize     int
@@ -47,7 +56,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Candidates:      1000,
-		MaxCandidates:   10000,
+		MaxCandidates:   10_000,
+		MaxResults:      10_000,
 		MaxQueryRunes:   200,
 		DefaultPageSize: 20,
 		MaxPageSize:     100,
@@ -267,6 +277,9 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 	if cfg.MaxCandidates <= 0 {
 		cfg.MaxCandidates = def.MaxCandidates
 	}
+	if cfg.MaxResults <= 0 {
+		cfg.MaxResults = def.MaxResults
+	}
 	if cfg.MaxQueryRunes <= 0 {
 		cfg.MaxQueryRunes = def.MaxQueryRunes
 	}
@@ -317,8 +330,8 @@ func (e *Engine) validate(req *Request) error {
 	if req.Size < 1 || req.Size > e.cfg.MaxPageSize {
 		return models.Errorf(models.EINVALID, "size must be between 1 and %d", e.cfg.MaxPageSize)
 	}
-	if (req.Page-1)*req.Size >= e.cfg.MaxCandidates {
-		return models.Errorf(models.EINVALID, "page %d is beyond the last page that can be shown (%d results at most)", req.Page, e.cfg.MaxCandidates)
+	if (req.Page-1)*req.Size >= e.cfg.MaxResults {
+		return models.Errorf(models.EINVALID, "page %d is beyond the last page that can be shown (%d results at most)", req.Page, e.cfg.MaxResults)
 	}
 	if req.Filter.PriceMin < 0 || req.Filter.PriceMax < 0 || (req.Filter.PriceMax > 0 && req.Filter.PriceMin > req.Filter.PriceMax) {
 		return models.Errorf(models.EINVALID, "price range %g–%g is not valid", req.Filter.PriceMin, req.Filter.PriceMax)
@@ -401,6 +414,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		Now:     req.Now,
 		Explain: req.Explain,
 	}
+	if req.Sort == rank.SortRelevance && filtered(req.Filter) {
+		rreq.BlendTop = max(e.cfg.Candidates, req.Page*req.Size)
+	}
 	res := e.store.Rank(cands, rreq)
 	if len(cands) > len(exact) {
 		resp.Relaxed = e.relaxed(plan, exact, cands[len(exact):], rreq, res.Total)
@@ -442,9 +458,10 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, int, error) {
 	q := plan.bleveQuery(e.cfg.Field, step)
 	if step == nil || k <= 0 {
-		return e.phase1(ctx, q, k, tier, bufs) // cache.go
+		// The strict matches go to phase 2 alone, which orders them itself.
+		return e.phase1(ctx, q, k, tier, true, bufs) // cache.go
 	}
-	cands, matched, err := e.phase1(ctx, q, k+1, tier, bufs)
+	cands, matched, err := e.phase1(ctx, q, k+1, tier, false, bufs)
 	if err != nil || len(cands) <= k {
 		return cands, matched, err
 	}
@@ -453,7 +470,7 @@ func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int
 	}
 	n := max(min(e.cfg.MaxCandidates, tieFetch*k), k+1)
 	if n > k+1 {
-		if cands, matched, err = e.phase1(ctx, q, n, tier, bufs); err != nil {
+		if cands, matched, err = e.phase1(ctx, q, n, tier, false, bufs); err != nil {
 			return nil, 0, err
 		}
 	}

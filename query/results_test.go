@@ -80,3 +80,20 @@ func TestMatchedCountsEveryMatch(t *testing.T) {
 		t.Errorf("cached: matched %d, want %d", again.Matched, resp.Matched)
 	}
 }
+
+// TestFilteredSearchCountsEveryMatch: a filter is applied to every match,
+// not to the best Candidates by text, so the total and the facets are the
+// same however few candidates an unfiltered search ranks.
+func TestFilteredSearchCountsEveryMatch(t *testing.T) {
+	e, _ := openCatalog(t, catalog())
+	req := Request{Text: "空调", Filter: rank.Filter{InStock: true}, Facets: true, Size: 3}
+	want := search(t, e, req)
+	e.cfg.Candidates, e.cache = 1, nil
+	got := search(t, e, req)
+	if got.Total != want.Total || got.Total < 3 || len(got.Items) != 3 {
+		t.Fatalf("total %d (%d items), want %d", got.Total, len(got.Items), want.Total)
+	}
+	if len(got.Facets.Brand) != len(want.Facets.Brand) {
+		t.Errorf("brand facets %v, want %v", got.Facets.Brand, want.Facets.Brand)
+	}
+}

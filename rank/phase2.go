@@ -81,6 +81,14 @@ type Request struct {
 	Rules   []models.Rule
 	Now     time.Time // for rule windows and item age; zero: time.Now()
 	Explain bool
+	// BlendTop, when positive, bounds the relevance order's blending: of
+	// the rows that pass the filters, only the BlendTop best by text (and
+	// the pinned ones) are scored and ordered. Phase 1 hands a filtered
+	// search every match, so that the filters, the total and the facets
+	// are exact; the blend then works on the best of what passed, as an
+	// unfiltered search works on the best Candidates. It must cover the
+	// page (Offset+Limit).
+	BlendTop int
 }
 
 // Hit is one ranked result.
@@ -183,10 +191,18 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 		}
 		rows = kept
 	}
-	sc := s.newScorer(rows, profile, req.Filter.Region, now, rs.catBoost, rs.brandBoost)
 	// The blended score orders by relevance only; a business order needs
 	// it for the page's hits alone (below).
 	blend := req.Sort == SortRelevance
+	var res Result
+	res.Total = len(rows)
+	if req.Facets {
+		res.Facets = s.facets(rows, req.Filter.CategoryPrefix)
+	}
+	if n := max(req.BlendTop, req.Offset+req.Limit); blend && req.BlendTop > 0 && len(rows) > n {
+		rows = bestByText(rows, n)
+	}
+	sc := s.newScorer(rows, profile, req.Filter.Region, now, rs.catBoost, rs.brandBoost)
 	for i := range rows {
 		r := &rows[i]
 		if blend {
@@ -198,11 +214,6 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 		if rs.bury[r.ord] {
 			r.last = 2
 		}
-	}
-	var res Result
-	res.Total = len(rows)
-	if req.Facets {
-		res.Facets = s.facets(rows, req.Filter.CategoryPrefix)
 	}
 	lo := min(max(req.Offset, 0), len(rows))
 	hi := min(lo+max(req.Limit, 0), len(rows))
@@ -220,6 +231,28 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 		res.Hits = append(res.Hits, h)
 	}
 	return res
+}
+
+// bestByText keeps the n rows a relevance order would consider first by
+// text — pinned ones, then full matches before partial ones, by text score
+// — in no particular order.
+func bestByText(rows []scored, n int) []scored {
+	selectTop(rows, n, func(a, b scored) int {
+		if (a.pinned > 0) != (b.pinned > 0) {
+			if a.pinned > 0 {
+				return -1
+			}
+			return 1
+		}
+		if a.tier != b.tier {
+			return cmp.Compare(a.tier, b.tier)
+		}
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ord, b.ord)
+	})
+	return rows[:n]
 }
 
 // filter compiles f into a predicate over ordinals.

@@ -463,3 +463,43 @@ func TestRankRules(t *testing.T) {
 		}
 	}
 }
+
+// TestRankBlendTop: the total and the facets count every row that passes
+// the filters; only the BlendTop best by text (and the pinned) are blended
+// and shown, however well the others sell.
+func TestRankBlendTop(t *testing.T) {
+	var ps []models.Product
+	var cands []Candidate
+	for i := range 10 {
+		id := fmt.Sprintf("p%d", i)
+		brand := "甲"
+		if i%2 == 1 {
+			brand = "乙"
+		}
+		// The worse the text, the better it sells.
+		ps = append(ps, models.Product{ID: id, Title: "x", Brand: brand, Price: 10, Sales30d: int64(1000 * (10 - i))})
+		cands = append(cands, Candidate{ID: id, Score: float64(10 + i)})
+	}
+	s := NewStore(ps, nil)
+	req := Request{Filter: Filter{Brands: []string{"甲"}}, Limit: 3, Facets: true, BlendTop: 3}
+	res := s.Rank(cands, req)
+	if res.Total != 5 {
+		t.Errorf("total %d, want the 5 of brand 甲", res.Total)
+	}
+	if len(res.Facets.Brand) != 1 || res.Facets.Brand[0].Count != 5 {
+		t.Errorf("brand facet %+v, want 甲: 5", res.Facets.Brand)
+	}
+	if got := hitIDs(res, true); !slices.Equal(got, []string{"p4", "p6", "p8"}) {
+		t.Errorf("hits %v, want the three best texts p4 p6 p8, not the better sellers", got)
+	}
+	// A pinned item is kept whatever its text.
+	req.Rules = []models.Rule{{ID: "r", Query: "x", Action: models.RulePin, ItemID: "p0", Position: 1}}
+	if got := hitIDs(s.Rank(cands, req), false); len(got) != 3 || got[0] != "p0" {
+		t.Errorf("with p0 pinned: %v", got)
+	}
+	// A page past BlendTop still fills: the blend covers the page.
+	req.Offset, req.Limit, req.Rules = 3, 3, nil
+	if got := hitIDs(s.Rank(cands, req), false); len(got) != 2 {
+		t.Errorf("second page %v, want the last 2 of 5", got)
+	}
+}

@@ -51,7 +51,7 @@ func DefaultConfig() Config {
 		MaxQueryRunes:   qc.MaxQueryRunes,
 		MaxPageSize:     qc.MaxPageSize,
 		DefaultPageSize: qc.DefaultPageSize,
-		MaxResults:      qc.MaxCandidates,
+		MaxResults:      qc.MaxResults,
 		MaxBrands:       50,
 		SearchTimeout:   10 * time.Second,
 	}
