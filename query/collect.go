@@ -88,7 +88,7 @@ func topHits(hits []hit, k int) []hit {
 		return cmp.Compare(a.doc, b.doc)
 	}
 	if k < len(hits) {
-		quickselect(hits, k, better)
+		rank.SelectTop(hits, k, better)
 		hits = hits[:k]
 		slices.SortFunc(hits, better)
 		return hits
@@ -136,46 +136,4 @@ func byScoreBuckets(hits []hit) bool {
 	}
 	copy(hits, out)
 	return true
-}
-
-// quickselect reorders s so that its k smallest elements under cmp come
-// first, in no particular order (0 < k < len(s)).
-func quickselect(s []hit, k int, cmp func(a, b hit) int) {
-	lo, hi := 0, len(s)-1
-	for lo < hi {
-		// Median of three as the pivot.
-		mid := lo + (hi-lo)/2
-		if cmp(s[mid], s[lo]) < 0 {
-			s[mid], s[lo] = s[lo], s[mid]
-		}
-		if cmp(s[hi], s[lo]) < 0 {
-			s[hi], s[lo] = s[lo], s[hi]
-		}
-		if cmp(s[hi], s[mid]) < 0 {
-			s[hi], s[mid] = s[mid], s[hi]
-		}
-		p := s[mid]
-		i, j := lo, hi
-		for i <= j {
-			for cmp(s[i], p) < 0 {
-				i++
-			}
-			for cmp(p, s[j]) < 0 {
-				j--
-			}
-			if i <= j {
-				s[i], s[j] = s[j], s[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k-1 <= j:
-			hi = j
-		case k-1 >= i:
-			lo = i
-		default:
-			return
-		}
-	}
 }

@@ -177,15 +177,7 @@ func TestTopHits(t *testing.T) {
 		hits = append(hits, hit{doc: uint64(i), score: float64((i * 37) % 11)})
 	}
 	want := slices.Clone(hits)
-	slices.SortFunc(want, func(a, b hit) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		return int(a.doc) - int(b.doc)
-	})
+	sortHits(want)
 	for _, k := range []int{1, 2, 10, 57, 199, 200, 500} {
 		got := topHits(slices.Clone(hits), k)
 		if !slices.Equal(got, want[:min(k, len(want))]) {
@@ -200,15 +192,7 @@ func TestByScoreBuckets(t *testing.T) {
 		hits = append(hits, hit{doc: uint64(i), score: float64((i * 7919) % 13)})
 	}
 	want := slices.Clone(hits)
-	slices.SortFunc(want, func(a, b hit) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		return int(a.doc) - int(b.doc)
-	})
+	sortHits(want)
 	if got := topHits(slices.Clone(hits), len(hits)); !slices.Equal(got, want) {
 		t.Error("counting sort differs from the comparison sort")
 	}
@@ -219,4 +203,17 @@ func TestByScoreBuckets(t *testing.T) {
 	if byScoreBuckets(many) {
 		t.Error("5,000 distinct scores sorted by buckets")
 	}
+}
+
+// sortHits orders hits as topHits must: best score first, ties by document.
+func sortHits(hits []hit) {
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.doc) - int(b.doc)
+	})
 }

@@ -237,7 +237,7 @@ func (s *Store) Rank(cands []Candidate, req Request) Result {
 // text — pinned ones, then full matches before partial ones, by text score
 // — in no particular order.
 func bestByText(rows []scored, n int) []scored {
-	selectTop(rows, n, func(a, b scored) int {
+	SelectTop(rows, n, func(a, b scored) int {
 		if (a.pinned > 0) != (b.pinned > 0) {
 			if a.pinned > 0 {
 				return -1
@@ -395,7 +395,7 @@ func (s *Store) order(rows []scored, by Sort, top int) {
 		return cmp.Compare(a.ord, b.ord)
 	}
 	if top < len(rows)/4 {
-		selectTop(rows, top, full)
+		SelectTop(rows, top, full)
 		rows = rows[:top]
 	}
 	slices.SortFunc(rows, full)

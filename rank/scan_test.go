@@ -84,7 +84,7 @@ func TestSelectTop(t *testing.T) {
 			for i := range rows {
 				rows[i].ord = Ord((i*7919 + 13) % max(n, 1)) // a permutation when n is prime to 7919
 			}
-			selectTop(rows, k, cmp)
+			SelectTop(rows, k, cmp)
 			if k <= 0 || k >= n {
 				continue
 			}

@@ -168,11 +168,11 @@ func (s *Store) newScorer(rows []scored, profile *models.WeightProfile, region s
 			continue
 		}
 		if top = append(top, r); len(top) > 100 {
-			selectTop(top, 50, byText)
+			SelectTop(top, 50, byText)
 			top = top[:50]
 		}
 	}
-	selectTop(top, 50, byText)
+	SelectTop(top, 50, byText)
 	if len(top) > 50 {
 		top = top[:50]
 	}

@@ -1,9 +1,10 @@
 package rank
 
-// selectTop reorders rows so that its first k are the k smallest by cmp (in
+// SelectTop reorders rows so that its first k are the k smallest by cmp (in
 // no particular order): Hoare-style quickselect with a median-of-three
 // pivot, linear on average. k outside (0, len(rows)) leaves rows as it is.
-func selectTop(rows []scored, k int, cmp func(a, b scored) int) {
+// Phase 2 picks a page's rows with it, phase 1 its best candidates.
+func SelectTop[T any](rows []T, k int, cmp func(a, b T) int) {
 	lo, hi := 0, len(rows)-1
 	if k <= 0 || k >= len(rows) {
 		return
