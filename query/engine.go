@@ -101,7 +101,8 @@ type Item struct {
 	Platform   string  `json:"platform,omitempty"`
 	Stock      string  `json:"stock"` // in_stock, low_stock or out_of_stock
 	Image      string  `json:"image,omitempty"`
-	Score      float64 `json:"score"`
+	Score      float64 `json:"score"`             // the text score (BM25), which phase 1 ranks by
+	RankScore  float64 `json:"rank_score"`        // the blended score of text and commercial factors that the relevance order sorts by
 	Partial    bool    `json:"partial,omitempty"` // lacks some query terms (see Relaxed)
 
 	Explain *rank.Explanation `json:"explain,omitempty"` // with Request.Explain
@@ -643,7 +644,7 @@ func item(h rank.Hit, highlight string) Item {
 	it := Item{
 		ID: p.ID, Title: p.Title, Highlight: highlight,
 		Price: p.Price, PromoTag: p.PromoTag, Brand: p.Brand, Category: p.Category,
-		Platform: string(p.Platform), Stock: StockState(p), Image: p.Image, Score: h.Score,
+		Platform: string(p.Platform), Stock: StockState(p), Image: p.Image, Score: h.Score, RankScore: h.Rank,
 	}
 	if p.EffectivePrice() < p.Price {
 		it.PromoPrice = p.EffectivePrice()

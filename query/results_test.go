@@ -97,3 +97,18 @@ func TestFilteredSearchCountsEveryMatch(t *testing.T) {
 		t.Errorf("brand facets %v, want %v", got.Facets.Brand, want.Facets.Brand)
 	}
 }
+
+// TestItemsCarryBothScores: score is the text's, rank_score the blend the
+// relevance order sorts by, in that order.
+func TestItemsCarryBothScores(t *testing.T) {
+	e, _ := openCatalog(t, catalog())
+	items := search(t, e, Request{Text: "空调", Size: 10}).Items
+	for i, it := range items {
+		if it.Score <= 0 || it.RankScore == 0 {
+			t.Errorf("%s: score %v, rank_score %v", it.ID, it.Score, it.RankScore)
+		}
+		if i > 0 && !it.Partial && !items[i-1].Partial && it.Stock != "out_of_stock" && items[i-1].Stock != "out_of_stock" && it.RankScore > items[i-1].RankScore {
+			t.Errorf("%s (rank_score %v) after %s (%v)", it.ID, it.RankScore, items[i-1].ID, items[i-1].RankScore)
+		}
+	}
+}
