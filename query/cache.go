@@ -53,28 +53,23 @@ type cacheEntry struct {
 	tier uint8
 	// matched is how many documents matched in all (collect).
 	matched int
-	// The candidates, best first: ordinal + 1 (rank.Candidate.Ref) and
-	// text score.
+	// The candidates, in collect's order: ordinal + 1 (rank.Candidate.Ref)
+	// and text score.
 	refs   []uint32
 	scores []float64
 }
 
-// compact returns the entry of cands (all of one tier), leaving out any
-// the store did not know: a write that makes it known also makes the
-// entry stale.
+// compact returns the entry of cands (all of one tier, as collect
+// returned them).
 func compact(key string, gen uint64, tier uint8, matched int, cands []rank.Candidate) *cacheEntry {
-	en := &cacheEntry{key: key, gen: gen, tier: tier, matched: matched, refs: make([]uint32, 0, len(cands)), scores: make([]float64, 0, len(cands))}
-	for _, c := range cands {
-		if c.Ref != 0 {
-			en.refs = append(en.refs, c.Ref)
-			en.scores = append(en.scores, c.Score)
-		}
+	en := &cacheEntry{key: key, gen: gen, tier: tier, matched: matched, refs: make([]uint32, len(cands)), scores: make([]float64, len(cands))}
+	for i, c := range cands {
+		en.refs[i], en.scores[i] = c.Ref, c.Score
 	}
 	return en
 }
 
-// expand appends the entry's candidates to dst. They carry no ids: phase
-// 2 goes by Ref, and Store.FillIDs gives them where an id is needed.
+// expand appends the entry's candidates to dst, as collect returned them.
 func (en *cacheEntry) expand(dst []rank.Candidate) []rank.Candidate {
 	for i, r := range en.refs {
 		dst = append(dst, rank.Candidate{Score: en.scores[i], Tier: en.tier, Ref: r})
@@ -161,9 +156,9 @@ func (e *Engine) CacheStats() CacheStats {
 func (e *Engine) textChanged() { e.textGen.Add(1) }
 
 // phase1 runs q on Bleve for the top k candidates, through the cache, and
-// says how many documents matched in all (anyOrder: see collect). The slice returned is the
-// caller's; a cache hit's comes from bufs (see candBufs), which Search
-// recycles when it is done.
+// says how many documents matched in all (anyOrder: see collect). The
+// slice returned is the caller's; a cache hit's comes from bufs (see
+// candBufs), which Search recycles when it is done.
 func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, anyOrder bool, bufs *candBufs) ([]rank.Candidate, int, error) {
 	var key string
 	if e.cache != nil {

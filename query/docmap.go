@@ -85,75 +85,57 @@ func segments(r index.IndexReader) ([]*scorch.SegmentSnapshot, []uint64, bool) {
 	return segs, offs, true
 }
 
-// resolve turns hits of reader r into candidates with their ordinals (Ref)
-// and ids. Hits of documents the store does not have are dropped.
+// resolve turns hits of reader r into candidates with their ordinals
+// (Ref), in the hits' order; hits of documents the store does not have
+// are dropped. The candidates carry no ids: phase 2 goes by Ref, and
+// Store.FillIDs gives them where one is needed.
 func (m *docMap) resolve(r index.IndexReader, hits []hit, tier uint8) ([]rank.Candidate, error) {
 	out := make([]rank.Candidate, 0, len(hits))
 	segs, offs, ok := segments(r)
-	if !ok {
-		return m.resolveByID(r, hits, tier, out)
-	}
 	tables := *m.tables.Load()
-	var slow []hit
+	var slow []string // the stored ids of the hits without a table entry, in order
 	missing := false
 	for _, h := range hits {
-		i := sort.Search(len(offs), func(i int) bool { return offs[i] > h.doc }) - 1
-		if i < 0 {
-			continue
+		var ref uint32
+		if ok {
+			i := sort.Search(len(offs), func(i int) bool { return offs[i] > h.doc }) - 1
+			if i < 0 {
+				continue
+			}
+			t, have := tables[segs[i].Id()]
+			missing = missing || !have
+			if local := h.doc - offs[i]; local < uint64(len(t)) {
+				ref = t[local]
+			}
 		}
-		t, have := tables[segs[i].Id()]
-		if !have {
-			missing = true
+		if ref == 0 { // read the id as Bleve does; its ordinal below
+			id, err := r.ExternalID(index.NewIndexInternalID(nil, h.doc))
+			if err != nil {
+				return nil, err
+			}
+			slow = append(slow, id)
 		}
-		local := h.doc - offs[i]
-		if local < uint64(len(t)) && t[local] != 0 {
-			out = append(out, rank.Candidate{Score: h.score, Tier: tier, Ref: t[local]})
-			continue
-		}
-		slow = append(slow, h)
-		out = append(out, rank.Candidate{Score: h.score, Tier: tier}) // filled below
+		out = append(out, rank.Candidate{Score: h.score, Tier: tier, Ref: ref})
 	}
 	if missing {
 		m.refresh()
 	}
-	m.store.FillIDs(out)
 	if len(slow) == 0 {
 		return out, nil
 	}
-	// The hits without a table entry, in order, take the ids from Bleve.
-	ids := make([]string, 0, len(slow))
-	for _, h := range slow {
-		id, err := r.ExternalID(index.NewIndexInternalID(nil, h.doc))
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	refs := make([]uint32, len(ids))
-	m.store.Refs(ids, refs)
-	j := 0
-	kept := out[:0]
+	refs := make([]uint32, len(slow))
+	m.store.Refs(slow, refs)
+	kept, j := out[:0], 0
 	for _, c := range out {
-		if c.ID == "" {
-			c.ID, c.Ref = ids[j], refs[j]
+		if c.Ref == 0 {
+			c.Ref = refs[j]
 			j++
 		}
-		kept = append(kept, c)
+		if c.Ref != 0 {
+			kept = append(kept, c)
+		}
 	}
 	return kept, nil
-}
-
-// resolveByID is the slow path: each hit's stored id, then its ordinal.
-func (m *docMap) resolveByID(r index.IndexReader, hits []hit, tier uint8, out []rank.Candidate) ([]rank.Candidate, error) {
-	for _, h := range hits {
-		id, err := r.ExternalID(index.NewIndexInternalID(nil, h.doc))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rank.Candidate{ID: id, Score: h.score, Tier: tier})
-	}
-	m.store.Resolve(out)
-	return out, nil
 }
 
 // refresh starts building the tables of the current snapshot's segments

@@ -94,6 +94,7 @@ func TestPhase1ResolvesLikeBleve(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				e.store.FillIDs(got)
 				want, total := bleveCandidates(t, e, q, k)
 				if matched != total {
 					t.Errorf("%s: %q: %d matched, Bleve says %d", stage, text, matched, total)

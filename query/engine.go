@@ -86,6 +86,9 @@ type Request struct {
 	Draft      *models.WeightProfile
 	DraftRules []models.Rule
 	preview    bool // not counted in the query log
+	// analyzer analyses the query instead of the engine's (a draft
+	// lexicon's, SearchWith); nil: the engine's.
+	analyzer *dict.Analyzer
 }
 
 // Item is one result as the API returns it.
@@ -347,8 +350,12 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	// What a cached result depends on, read before it is computed.
-	gen, m, lex := e.textGen.Load(), e.merch.Load(), e.an.Lexicon()
-	plan := Analyze(Parse(req.Text), e.an, e.store.IsBrand)
+	an := e.an
+	if req.analyzer != nil {
+		an = req.analyzer
+	}
+	gen, m, lex := e.textGen.Load(), e.merch.Load(), an.Lexicon()
+	plan := Analyze(Parse(req.Text), an, e.store.IsBrand)
 	resp := &Response{Query: req.Text, Page: req.Page, Size: req.Size, Items: []Item{}}
 	chosen, err := e.ranking(&req, plan)
 	if err != nil {
@@ -420,7 +427,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	res := e.store.Rank(cands, rreq)
 	if len(cands) > len(exact) {
-		resp.Relaxed = e.relaxed(plan, exact, cands[len(exact):], rreq, res.Total)
+		resp.Relaxed = e.relaxed(an, plan, exact, cands[len(exact):], rreq, res.Total)
 	}
 	resp.Total, resp.Matched = res.Total, matched
 	if req.Facets {
@@ -506,7 +513,7 @@ func (e *Engine) cutTies(cands []rank.Candidate, k int, complete bool) []rank.Ca
 		return out
 	}
 	tied := slices.Clone(cands[i:j])
-	e.store.FillIDs(tied) // a cache hit's candidates have none
+	e.store.FillIDs(tied) // phase 1's candidates have none
 	slices.SortFunc(tied, func(a, b rank.Candidate) int {
 		if c := cmp.Compare(idHash(a.ID), idHash(b.ID)); c != 0 {
 			return c
@@ -548,27 +555,16 @@ func (e *Engine) relaxSteps(plan Plan) []relaxStep {
 	return steps
 }
 
-// appendNew appends the candidates of b not already in a.
+// appendNew appends the candidates of b not already in a (phase 1's
+// candidates all have a Ref).
 func appendNew(a, b []rank.Candidate) []rank.Candidate {
-	type key struct {
-		ref uint32
-		id  string
+	seen := make(map[uint32]bool, len(a))
+	for _, c := range a {
+		seen[c.Ref] = true
 	}
-	// By ordinal when known (a cache hit's candidates have no id), else
-	// by id.
-	k := func(c *rank.Candidate) key {
-		if c.Ref != 0 {
-			return key{ref: c.Ref}
-		}
-		return key{id: c.ID}
-	}
-	seen := make(map[key]bool, len(a))
-	for i := range a {
-		seen[k(&a[i])] = true
-	}
-	for i := range b {
-		if !seen[k(&b[i])] {
-			a = append(a, b[i])
+	for _, c := range b {
+		if !seen[c.Ref] {
+			a = append(a, c)
 		}
 	}
 	return a
@@ -580,7 +576,7 @@ func appendNew(a, b []rank.Candidate) []rank.Candidate {
 // partial match. total is the number of filtered results, exact and partial;
 // exact holds fewer than RelaxBelow candidates, so counting its filtered
 // items is cheap.
-func (e *Engine) relaxed(plan Plan, exact, partial []rank.Candidate, req rank.Request, total int) *Relaxed {
+func (e *Engine) relaxed(an *dict.Analyzer, plan Plan, exact, partial []rank.Candidate, req rank.Request, total int) *Relaxed {
 	req.Offset, req.Facets, req.Explain = 0, false, false
 	req.Limit = 0
 	n := 0
@@ -600,7 +596,7 @@ func (e *Engine) relaxed(plan Plan, exact, partial []rank.Candidate, req rank.Re
 		best = e.store.Rank(partial[few:], req).Hits
 	}
 	if len(best) > 0 {
-		have := indexedTerms(e.an, best[0].Product)
+		have := indexedTerms(an, best[0].Product)
 		for _, t := range plan.Required {
 			if !have[t] {
 				r.Dropped = append(r.Dropped, t)

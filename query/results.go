@@ -84,10 +84,7 @@ func (c *resultCache) get(key string, want resultEntry, now time.Time) *Response
 	// facets): a copy of the struct and of its facets, the items shared
 	// read-only.
 	r := *en.resp
-	if r.Facets != nil {
-		f := *r.Facets
-		r.Facets = &f
-	}
+	r.Facets = snapshotFacets(r.Facets)
 	return &r
 }
 
@@ -108,8 +105,8 @@ func (c *resultCache) put(key string, en resultEntry, now time.Time) {
 	c.m[key] = en
 }
 
-// snapshotFacets copies facets so that a cached response never shares
-// them with the caller that computed it.
+// snapshotFacets copies facets (not their buckets, which nobody changes)
+// so that a cached response and its callers never share them.
 func snapshotFacets(f *rank.Facets) *rank.Facets {
 	if f == nil {
 		return nil

@@ -36,18 +36,13 @@ func (e *Engine) Analysis(an *dict.Analyzer, text string) AnalysisView {
 }
 
 // SearchWith runs req as Search does, but analysing the query with an (a
-// draft lexicon) over the same index, products, profiles and rules, without
-// the phase-1 cache and without counting the query in the query log: the
-// lexicon preview's two sides.
-//
-// The view shares every read-side part of e except the analyzer and the
-// cache; a field added to Engine that Search reads must be shared here too
-// (TestSearchWith and the server's lexicon preview test fail otherwise).
+// draft lexicon) over the same index, products, profiles and rules, and
+// without counting the query in the query log or caching the response:
+// the lexicon preview's two sides. (The phase-1 cache is shared: it is
+// keyed by the Bleve query the analysis produced.)
 func (e *Engine) SearchWith(ctx context.Context, an *dict.Analyzer, req Request) (*Response, error) {
-	v := &Engine{cat: e.cat, idx: e.idx, store: e.store, an: an, cfg: e.cfg, queries: e.queries, docs: e.docs}
-	v.merch.Store(e.merch.Load())
-	req.preview = true
-	return v.Search(ctx, req)
+	req.preview, req.analyzer = true, an
+	return e.Search(ctx, req)
 }
 
 // GenerationDir is the directory of the catalog generation the engine

@@ -44,7 +44,7 @@ func BenchmarkRank(b *testing.B) {
 		for i := range cands {
 			cands[i] = Candidate{ID: fmt.Sprintf("g%07d", r.IntN(1_000_000)), Score: r.Float64() * 10}
 		}
-		s.Resolve(cands)
+		resolve(s, cands)
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

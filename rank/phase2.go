@@ -52,17 +52,18 @@ type Filter struct {
 	Region         string // deliverable to this region
 }
 
-// Candidate is a phase-1 match: a product id, its text score, and its tier:
-// 0 for items that match every query term, 1 for relaxed (partial) matches,
-// which every ordering puts after the full matches.
+// Candidate is a phase-1 match: the product (by Ref, or by ID), its text
+// score, and its tier: 0 for items that match every query term, 1 for
+// relaxed (partial) matches, which every ordering puts after the full
+// matches.
 type Candidate struct {
-	ID    string
+	ID    string // may be empty when Ref is set (Store.FillIDs fills it)
 	Score float64
 	Tier  uint8
-	// Ref is the item's ordinal plus one when the caller has it from
-	// Store.Resolve (a cached phase 1 keeps it), so that Rank can skip
+	// Ref is the item's ordinal plus one (Store.Refs), so that Rank skips
 	// the look-up by id; 0 when unknown. A stale Ref is detected (ordinals
-	// are never reused for another id) and falls back to the look-up.
+	// are never reused for another id) and falls back to the look-up by
+	// the Ref's id.
 	Ref uint32
 }
 

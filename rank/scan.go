@@ -36,31 +36,22 @@ func (s *Store) Scan(fn func(p *models.Product) error) error {
 	}
 }
 
-// Resolve sets the Ref of each candidate whose id is a live product, so
-// that later Rank calls over the same candidates skip the look-up by id.
-// A Ref is only meaningful to the store that resolved it.
-func (s *Store) Resolve(cands []Candidate) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for i := range cands {
-		if o, ok := s.ords[cands[i].ID]; ok {
-			cands[i].Ref = o + 1
-		} else {
-			cands[i].Ref = 0
-		}
-	}
-}
-
 // ord returns the live ordinal of c, by its Ref when that still names c's
 // id, else by the id. Called with the read lock held.
 func (s *Store) ord(c *Candidate) (Ord, bool) {
 	// An ordinal belongs to one id for good (never reused), so a live Ref
-	// from Resolve still names c.ID; comparing the ids would cost a cache
-	// miss into the products a candidate.
-	if r := int(c.Ref); r > 0 && r <= s.products.len() && s.live[r-1] {
-		return Ord(r - 1), true
+	// still names the candidate's id; a dead one (deleted, perhaps upserted
+	// again under a new ordinal) is looked up again by that id.
+	id := c.ID
+	if r := int(c.Ref); r > 0 && r <= s.products.len() {
+		if s.live[r-1] {
+			return Ord(r - 1), true
+		}
+		if id == "" {
+			id = s.products.id(Ord(r - 1))
+		}
 	}
-	o, ok := s.ords[c.ID]
+	o, ok := s.ords[id]
 	return o, ok
 }
 

@@ -56,9 +56,9 @@ func TestRankByRefAndReusedSeenSet(t *testing.T) {
 	}
 	s := NewStore(ps, nil)
 	cands := []Candidate{{ID: "p010", Score: 1}, {ID: "p200", Score: 3}, {ID: "p010", Score: 2, Tier: 1}, {ID: "nope", Score: 9}}
-	s.Resolve(cands)
+	resolve(s, cands)
 	if cands[0].Ref != 11 || cands[1].Ref != 201 || cands[3].Ref != 0 {
-		t.Fatalf("Resolve: refs %d %d %d", cands[0].Ref, cands[1].Ref, cands[3].Ref)
+		t.Fatalf("resolve: refs %d %d %d", cands[0].Ref, cands[1].Ref, cands[3].Ref)
 	}
 	for round := range 3 { // the pooled seen set must come back cleared
 		res := s.Rank(cands, Request{Limit: 10})
@@ -134,5 +134,31 @@ func TestPartialOrderPagesMatchFullOrder(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// resolve sets the candidates' Refs from their ids, as phase 1 does.
+func resolve(s *Store, cands []Candidate) {
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+	}
+	refs := make([]uint32, len(cands))
+	s.Refs(ids, refs)
+	for i := range cands {
+		cands[i].Ref = refs[i]
+	}
+}
+
+// TestStaleRefWithoutID: a candidate known by its Ref alone follows its
+// item to a new ordinal after a delete and an upsert.
+func TestStaleRefWithoutID(t *testing.T) {
+	s := NewStore([]models.Product{{ID: "a", Title: "t", Price: 1}, {ID: "b", Title: "t", Price: 2}}, nil)
+	cands := []Candidate{{Ref: 2, Score: 1}}
+	s.Delete("b")
+	s.Put(models.Product{ID: "b", Title: "t", Price: 3})
+	res := s.Rank(cands, Request{Limit: 10})
+	if len(res.Hits) != 1 || res.Hits[0].Product.ID != "b" || res.Hits[0].Product.Price != 3 {
+		t.Fatalf("hits %+v", res.Hits)
 	}
 }
