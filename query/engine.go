@@ -1,13 +1,9 @@
 package query
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"hash/fnv"
-	"math"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +40,14 @@ type Config struct {
 	// (a fraction) of the other terms.
 	RelaxBelow  int
 	RelaxShould float64
+	// RelaxCommon is the share of the catalog above which a term is too
+	// common to count towards a partial match (Engine.commonTerms); 0
+	// counts every term.
+	RelaxCommon float64
+	// RelaxCommonMin is how many items a term must have, whatever the
+	// share, to be too common: in a small catalog every word is in a good
+	// share of it.
+	RelaxCommonMin int
 	// QueryLog is how many distinct queries the query log keeps (merch.go).
 	QueryLog int
 	// Cache bounds the phase-1 cache (cache.go); zero: the defaults.
@@ -64,6 +68,8 @@ func DefaultConfig() Config {
 		Field:           "text",
 		RelaxBelow:      100,
 		RelaxShould:     0.5,
+		RelaxCommon:     0.05,
+		RelaxCommonMin:  1000,
 		QueryLog:        1000,
 	}
 }
@@ -400,7 +406,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if req.Sort == rank.SortRelevance && !filtered(req.Filter) {
 		rk = max(2*e.cfg.RelaxBelow, req.Page*req.Size)
 	}
-	for i, step := range e.relaxSteps(plan) {
+	for i, step := range e.relaxSteps(plan, e.commonTerms(ctx, plan)) {
 		if len(cands) >= e.cfg.RelaxBelow {
 			break
 		}
@@ -449,110 +455,6 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		e.results.put(key, over, time.Now())
 	}
 	return resp, nil
-}
-
-// retrieve returns the k best matches of the strict query (step nil) or of
-// a relaxation step.
-//
-// Relaxed matches tie often: titles are not normalised by length (see
-// indexer.BM25LengthNorm), so every item that matches the brand and the same
-// other terms scores alike, and Bleve breaks ties at its cut-off by index
-// layout, which segment merges change from one build to the next. So when
-// the k-th and the next match of a relaxation tie, the tied group is fetched
-// whole (up to tieFetch×k matches, MaxCandidates at most) and cut by a hash
-// of the ids: the same catalog gives the same results on every build. (Strict
-// matches are cut at Candidates, a thousand, far below any page a shopper
-// sees, so they are left as Bleve returns them.)
-func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int, tier uint8, bufs *candBufs) ([]rank.Candidate, int, error) {
-	q := plan.bleveQuery(e.cfg.Field, step)
-	if step == nil || k <= 0 {
-		// The strict matches go to phase 2 alone, which orders them itself.
-		return e.phase1(ctx, q, k, tier, true, bufs) // cache.go
-	}
-	cands, matched, err := e.phase1(ctx, q, k+1, tier, false, bufs)
-	if err != nil || len(cands) <= k {
-		return cands, matched, err
-	}
-	if cands[k].Score != cands[k-1].Score {
-		return cands[:k], matched, nil
-	}
-	n := max(min(e.cfg.MaxCandidates, tieFetch*k), k+1)
-	if n > k+1 {
-		if cands, matched, err = e.phase1(ctx, q, n, tier, false, bufs); err != nil {
-			return nil, 0, err
-		}
-	}
-	return e.cutTies(cands, k, len(cands) < n), matched, nil
-}
-
-// tieFetch bounds the matches fetched to settle a tie at a relaxation's cut
-// (see retrieve). Fetching all 1,567 items of the shared catalog's largest
-// brand instead of 201 costs 0.3–1.3 ms more (measured on a busy 2-core
-// machine); the phase-1 cache serves repeats.
-const tieFetch = 10
-
-// cutTies returns the first k of cands (ordered by score, best first; more
-// than k of them) when the k-th ties with the next: every candidate that
-// scores better, then the tied ones in the order of a hash of their ids (not
-// of the ids themselves, whose order often follows where the items came
-// from). complete says cands holds every match; if it does not and the tie
-// runs to its end, the tied group is left out, as its members cannot be
-// chosen the same way every time.
-func (e *Engine) cutTies(cands []rank.Candidate, k int, complete bool) []rank.Candidate {
-	s := cands[k-1].Score
-	i := k - 1
-	for i > 0 && cands[i-1].Score == s {
-		i--
-	}
-	j := k
-	for j < len(cands) && cands[j].Score == s {
-		j++
-	}
-	out := slices.Clone(cands[:i])
-	if j == len(cands) && !complete {
-		return out
-	}
-	tied := slices.Clone(cands[i:j])
-	e.store.FillIDs(tied) // phase 1's candidates have none
-	slices.SortFunc(tied, func(a, b rank.Candidate) int {
-		if c := cmp.Compare(idHash(a.ID), idHash(b.ID)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return append(out, tied[:k-i]...)
-}
-
-// idHash is the 64-bit FNV-1a hash of id.
-func idHash(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64()
-}
-
-// relaxSteps returns, for each relaxation step in order, how many of the
-// non-brand terms a partial match needs (brand terms stay required): about
-// half of them, then none when the query names a brand (any item of the
-// brand), or one when it does not.
-func (e *Engine) relaxSteps(plan Plan) []relaxStep {
-	if len(plan.Phrases) > 0 || len(plan.Required) < 2 {
-		return nil
-	}
-	others := len(plan.others())
-	if others == 0 {
-		return nil
-	}
-	var steps []relaxStep
-	// Without a brand, needing one term is the last step already.
-	if m := int(math.Ceil(e.cfg.RelaxShould * float64(others))); m < others && (m > 1 || len(plan.Brands) > 0) {
-		steps = append(steps, relaxStep{min: m})
-	}
-	if len(plan.Brands) > 0 {
-		steps = append(steps, relaxStep{min: 0})
-	} else if others > 1 {
-		steps = append(steps, relaxStep{min: 1})
-	}
-	return steps
 }
 
 // appendNew appends the candidates of b not already in a (phase 1's

@@ -22,9 +22,13 @@ type Plan struct {
 	// BrandLeaves are the leaves inside a brand compound: a relaxed match
 	// needs the compound, not each of them.
 	BrandLeaves []string
-	Bonus       []string   // compounds and sub-words: reward, never required
-	Phrases     [][]string // leaves of each quoted phrase, in order
-	Excluded    [][]string // leaves of each excluded clause
+	Bonus       []string // compounds and sub-words: reward, never required
+	// Subs are the bonus terms that are sub-words of a required leaf
+	// (洗面 of 洗面奶): every full match has them with the leaf, so only
+	// a relaxed query ranks by them.
+	Subs     []string
+	Phrases  [][]string // leaves of each quoted phrase, in order
+	Excluded [][]string // leaves of each excluded clause
 	// Synonyms are the lexicon's synonyms of plain (unquoted, not excluded)
 	// leaves: each expanded part matches as typed or as a synonym
 	// (synonym.go).
@@ -40,15 +44,23 @@ func (p Plan) Empty() bool { return len(p.Required) == 0 && len(p.Phrases) == 0 
 // clauses are bonus terms, unless the query has nothing else to require.
 func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 	var p Plan
-	var optional []string
+	var optionals []string
 	lex := a.Lexicon()
 	for _, c := range plainRuns(q.Clauses) {
 		toks := a.Analyze(c.Text)
 		var leaves []string
+		var required dict.Token // the last leaf, if it is required
 		for i, t := range toks {
-			if t.Role == dict.Leaf && !c.Phrase && !c.Negated && lex.Optional(t.Term) {
-				if !slices.Contains(optional, t.Term) {
-					optional = append(optional, t.Term)
+			optional := t.Role == dict.Leaf && !c.Phrase && !c.Negated && lex.Optional(t.Term)
+			if t.Role == dict.Leaf {
+				required = dict.Token{}
+				if !optional && !c.Negated {
+					required = t
+				}
+			}
+			if optional {
+				if !slices.Contains(optionals, t.Term) {
+					optionals = append(optionals, t.Term)
 				}
 				continue
 			}
@@ -61,6 +73,9 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 			}
 			if !slices.Contains(p.Bonus, t.Term) {
 				p.Bonus = append(p.Bonus, t.Term)
+				if t.Role == dict.Sub && required.Term != "" && required.Start <= t.Start && t.End <= required.End {
+					p.Subs = append(p.Subs, t.Term)
+				}
 			}
 			if t.Role == dict.Compound && !c.Phrase && isBrand != nil && len(p.Brands) == 0 && isBrand(t.Term) {
 				p.Brands = append(p.Brands, t.Term)
@@ -98,9 +113,9 @@ func Analyze(q Query, a *dict.Analyzer, isBrand func(string) bool) Plan {
 		}
 	}
 	if len(p.Required) == 0 && len(p.Phrases) == 0 {
-		p.Required = optional // "正品": nothing else to search for
+		p.Required = optionals // "正品": nothing else to search for
 	} else {
-		for _, t := range optional {
+		for _, t := range optionals {
 			if !slices.Contains(p.Bonus, t) {
 				p.Bonus = append(p.Bonus, t)
 			}
@@ -139,8 +154,11 @@ func (p Plan) others() []string {
 }
 
 // relaxStep is one relaxation: the relaxed query keeps every brand term and
-// at least min of the other terms.
-type relaxStep struct{ min int }
+// at least min of the other terms, not counting the common ones.
+type relaxStep struct {
+	min    int
+	common []string
+}
 
 // bleveQuery is the phase-1 query. Strict (step nil): every required leaf
 // and phrase. Relaxed: every brand leaf and at least step.min of the other
@@ -169,7 +187,9 @@ func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
 			must = append(must, p.termOrSynonyms(field, t))
 		}
 		for _, t := range p.others() {
-			rest = append(rest, p.termOrSynonyms(field, t))
+			if !slices.Contains(step.common, t) {
+				rest = append(rest, p.termOrSynonyms(field, t))
+			}
 		}
 		minShould := step.min
 		if len(rest) > 0 && (minShould > 0 || len(must) == 0) {
@@ -187,6 +207,9 @@ func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
 		}
 	}
 	for _, t := range p.Bonus {
+		if !relaxed && slices.Contains(p.Subs, t) {
+			continue
+		}
 		should = append(should, term(t))
 	}
 	if len(should) > 0 {

@@ -1,8 +1,10 @@
 package query
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"shopsearch/dict"
@@ -146,12 +148,41 @@ func TestRelaxSteps(t *testing.T) {
 				p.Phrases = [][]string{tt.required}
 			}
 			var got []int
-			for _, s := range e.relaxSteps(p) {
+			for _, s := range e.relaxSteps(p, nil) {
 				got = append(got, s.min)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("relaxSteps = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestStrictQueryLeavesOutSubWordsOfRequiredLeaves(t *testing.T) {
+	a := dict.Default()
+	isBrand := func(term string) bool { return term == "格力" }
+	has := func(q any, term string) bool {
+		b, err := json.Marshal(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Contains(string(b), `"term":"`+term+`"`)
+	}
+	// 手机 is inside the required 手机壳: every full match has it, so only
+	// a relaxed query ranks by it.
+	p := Analyze(Parse("格力 手机壳"), a, isBrand)
+	if !slices.Equal(p.Subs, []string{"手机"}) {
+		t.Fatalf("Subs = %v, want [手机]", p.Subs)
+	}
+	if has(p.bleveQuery("text", nil), "手机") {
+		t.Error("the strict query scores 手机")
+	}
+	if !has(p.bleveQuery("text", &relaxStep{min: 0}), "手机") {
+		t.Error("the relaxed query does not score 手机")
+	}
+	// 旗舰 is inside 旗舰店, an optional word, which a full match may lack.
+	p = Analyze(Parse("格力 空调 旗舰店"), a, isBrand)
+	if len(p.Subs) != 0 || !has(p.bleveQuery("text", nil), "旗舰") {
+		t.Errorf("Subs = %v; the strict query must score 旗舰 (a sub-word of an optional word)", p.Subs)
 	}
 }

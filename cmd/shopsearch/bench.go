@@ -42,6 +42,9 @@ type BenchConfig struct {
 	MemProfile  string        // heap profile after the search phases; none when empty
 	NoCache     bool          // turn the engine's phase-1 and result caches off: every search goes to Bleve
 	ResultTTL   time.Duration // of the result cache, as serve's --result-cache-ttl
+	// MaxCandidates overrides query.Config.MaxCandidates, as serve's
+	// --max-candidates; 0 keeps the default.
+	MaxCandidates int
 
 	Stdout io.Writer // the table
 	Stderr io.Writer // progress
@@ -80,6 +83,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is reused, as serve's --result-cache-ttl; 0 turns it off")
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, as serve's --memory-limit (default: none, or $GOMEMLIMIT)")
+	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "phase-1 candidates of a filtered or business-ordered search, as serve's --max-candidates (default: the engine's)")
 	fs.BoolVar(&cfg.NoCache, "no-cache", false, "turn the phase-1 and result caches off, so that every search runs Bleve and phase 2 (cold figures)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -147,6 +151,9 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	openStart := time.Now()
 	qcfg := query.DefaultConfig()
 	qcfg.Results.TTL = cfg.ResultTTL
+	if cfg.MaxCandidates > 0 {
+		qcfg.MaxCandidates = cfg.MaxCandidates
+	}
 	if cfg.NoCache {
 		qcfg.Cache.Entries, qcfg.Results.TTL = -1, 0
 	}
