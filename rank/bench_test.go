@@ -3,6 +3,8 @@ package rank
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,26 +31,43 @@ func benchStore(b *testing.B, n int) *Store {
 
 // BenchmarkRank is phase 2 over a million-product store: 1,000 relevance
 // candidates (the default K), and 10,000 ordered by price (a business
-// order's K), each with facets and a page of 20.
+// order's K), each with facets and a page of 20; then every match of a
+// broad query (250,000, in index order, as phase 1 hands them over)
+// filtered by a price band and ordered by relevance or by price.
 //
 //	go test ./rank -run XXX -bench BenchmarkRank
 func BenchmarkRank(b *testing.B) {
 	s := benchStore(b, 1_000_000)
 	r := rand.New(rand.NewPCG(3, 4))
+	band := Filter{PriceMin: 100, PriceMax: 500}
 	for _, tc := range []struct {
-		name string
-		k    int
-		sort Sort
-	}{{"relevance-1k", 1000, SortRelevance}, {"price-10k", 10_000, SortPriceAsc}} {
+		name    string
+		k       int
+		sort    Sort
+		filter  Filter
+		ordered bool
+	}{
+		{"relevance-1k", 1000, SortRelevance, Filter{}, false},
+		{"price-10k", 10_000, SortPriceAsc, Filter{}, false},
+		{"filtered-relevance-250k", 250_000, SortRelevance, band, true},
+		{"filtered-price-250k", 250_000, SortPriceAsc, band, true},
+	} {
 		cands := make([]Candidate, tc.k)
 		for i := range cands {
 			cands[i] = Candidate{ID: fmt.Sprintf("g%07d", r.IntN(1_000_000)), Score: r.Float64() * 10}
 		}
+		if tc.ordered {
+			slices.SortFunc(cands, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
+		}
 		resolve(s, cands)
+		req := Request{Sort: tc.sort, Limit: 20, Facets: true, Filter: tc.filter}
+		if tc.sort == SortRelevance && tc.ordered {
+			req.BlendTop = 1000
+		}
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				s.Rank(cands, Request{Sort: tc.sort, Limit: 20, Facets: true})
+				s.Rank(cands, req)
 			}
 		})
 	}
