@@ -245,6 +245,7 @@ func benchBuild(ctx context.Context, cfg BenchConfig, indexDir string, logf func
 		return benchRow{}, err
 	}
 	logf("reading %s", catalog)
+	preloadAnalyzer()
 	readStart := time.Now()
 	f, err := os.Open(catalog)
 	if err != nil {
