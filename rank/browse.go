@@ -25,7 +25,7 @@ func (s *Store) Browse(req Request) Result {
 func (s *Store) browseCandidates(f Filter) []Candidate {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	match := s.filter(f)
+	match := s.filter(f, s.keyReader(true)) // every ordinal, in order
 	var out []Candidate
 	for o := range s.products.len() {
 		if match(Ord(o)) {

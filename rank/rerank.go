@@ -81,7 +81,7 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	profile, now := orDefaults(req.Profile, req.Now)
-	match := s.filter(Filter{Region: req.Region, InStock: !req.KeepOutOfStock})
+	match := s.filter(Filter{Region: req.Region, InStock: !req.KeepOutOfStock}, s.keyReader(false))
 	keep := func(o Ord, id string) bool { return match(o) && (req.Exclude == nil || !req.Exclude(id)) }
 
 	var rows []scored
@@ -131,7 +131,7 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 			rows[i].last = 1
 		}
 	}
-	s.order(rows, SortRelevance, len(rows))
+	s.order(rows, SortRelevance, len(rows), s.keyReader(false))
 	rows = s.scatter(rows, req.N, req.CategoryWindow, req.BrandWindow)
 
 	out := make([]RecItem, 0, req.N)

@@ -26,6 +26,7 @@ type Store struct {
 	// feat holds the ranking features by ordinal, derived from products on
 	// every write (feat.go).
 	feat []feat
+	keys keyCols // a copy of what filters, facets and orders read (feat.go)
 	// moreRegions are the delivery regions of an item that have no bit
 	// (the store has seen more than 64 codes), by name.
 	moreRegions map[Ord][]string
@@ -131,6 +132,7 @@ func (s *Store) put(p models.Product) {
 		s.ords[s.products.id(o)] = o
 		s.live = append(s.live, false)
 		s.feat = append(s.feat, feat{})
+		s.keys.grow()
 	}
 	s.products.set(o, &p)
 	s.live[o] = true
@@ -189,6 +191,7 @@ func (s *Store) put(p models.Product) {
 		}
 	}
 	s.feat[o].catPath = s.interner.id(normCategory(p.Category))
+	s.keys.set(o, &s.feat[o])
 }
 
 // interner maps strings to small ids and back; id 0 is the empty string.

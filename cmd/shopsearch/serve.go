@@ -50,6 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	recFlags(fs, &cfg) // recommend.go
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
+	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "text matches a filtered or business-ordered search ranks (default 10,000; the best by text score); set it above the catalog's size for filters, totals, facets and orders exact over every match, at some latency for broad queries of large catalogs")
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, such as 1.5GiB (default: none, or $GOMEMLIMIT); the collector works harder near it to keep RSS under it")
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +106,10 @@ type ServeConfig struct {
 	// ResultTTL is how long a search response is served again to the
 	// same request (query.ResultCacheConfig); < 0 turns that off.
 	ResultTTL time.Duration
+	// MaxCandidates overrides query.Config.MaxCandidates: how many text
+	// matches a filtered or business-ordered search hands phase 2 (0: the
+	// engine's 10,000).
+	MaxCandidates int
 
 	// Recommendation models (recommend.go): ModelPoll is how often the
 	// model files are checked for a new version (0: 10 s; negative:
@@ -194,6 +199,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	var sc suggestCatalog
 	qc := query.DefaultConfig()
 	qc.Results.TTL = m.cfg.ResultTTL
+	if m.cfg.MaxCandidates > 0 {
+		qc.MaxCandidates = m.cfg.MaxCandidates
+	}
 	m.engine, sc, err = openEngine(m.cfg.DataDir, dict.Default(), qc)
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
