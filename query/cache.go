@@ -181,6 +181,29 @@ func (e *Engine) phase1(ctx context.Context, q bq.Query, k int, tier uint8, anyO
 	return out, matched, nil
 }
 
+// phase1All returns every match of q (collectAll), through the cache.
+// The entry is shared with the cache: read it, never write it.
+func (e *Engine) phase1All(ctx context.Context, q bq.Query) (*cacheEntry, error) {
+	var key string
+	if e.cache != nil {
+		if b, err := json.Marshal(q); err == nil {
+			key = "all\x00" + string(b)
+			if en, ok := e.cache.get(key, e.textGen.Load()); ok {
+				return en, nil
+			}
+		}
+	}
+	gen := e.textGen.Load() // before the search: a write during it leaves the entry stale
+	en, err := e.collectAll(ctx, q, key, gen)
+	if err != nil {
+		return nil, err
+	}
+	if key != "" {
+		e.cache.put(en)
+	}
+	return en, nil
+}
+
 // candBufs lends the candidate slices of one search's cache hits and
 // takes them back when the search is done; nil lends fresh ones.
 type candBufs struct{ held []*[]rank.Candidate }

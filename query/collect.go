@@ -78,6 +78,56 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, any
 	return out, matched, nil
 }
 
+// collectAll returns every match of q, in index order, compactly (as
+// the phase-1 cache keeps them), for a filtered or business-ordered search
+// whose matches are more than phase 2 takes (rank.Store.Narrow).
+func (e *Engine) collectAll(ctx context.Context, q bq.Query, key string, gen uint64) (*cacheEntry, error) {
+	buf := hitPool.Get().(*[]hit)
+	hits := (*buf)[:0]
+	defer func() {
+		if cap(hits) <= 1<<20 {
+			*buf = hits[:0]
+			hitPool.Put(buf)
+		}
+	}()
+	en := &cacheEntry{key: key, gen: gen}
+	var resolveErr error
+	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		return func(d *bsearch.DocumentMatch) error {
+			if d != nil {
+				hits = append(hits, hit{doc: d.IndexInternalID.Value(), score: d.Score})
+				sctx.DocumentMatchPool.Put(d)
+				return nil
+			}
+			en.matched = len(hits)
+			var refs []uint32
+			if refs, resolveErr = e.docs.refs(sctx.IndexReader, hits); resolveErr != nil {
+				return resolveErr
+			}
+			n := 0
+			for _, r := range refs {
+				if r != 0 {
+					n++
+				}
+			}
+			en.refs, en.scores = make([]uint32, 0, n), make([]float64, 0, n)
+			for i, r := range refs {
+				if r != 0 {
+					en.refs = append(en.refs, r)
+					en.scores = append(en.scores, hits[i].score)
+				}
+			}
+			return nil
+		}, false, nil
+	}
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	if _, err := e.idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey,
+		bsearch.MakeDocumentMatchHandler(handler)), req); err != nil {
+		return nil, fmt.Errorf("phase 1: %w", err)
+	}
+	return en, nil
+}
+
 // topHits returns the k best of hits (reordering hits), best first, ties
 // by document number. hits come in document order.
 func topHits(hits []hit, k int) []hit {

@@ -90,52 +90,73 @@ func segments(r index.IndexReader) ([]*scorch.SegmentSnapshot, []uint64, bool) {
 // are dropped. The candidates carry no ids: phase 2 goes by Ref, and
 // Store.FillIDs gives them where one is needed.
 func (m *docMap) resolve(r index.IndexReader, hits []hit, tier uint8) ([]rank.Candidate, error) {
+	refs, err := m.refs(r, hits)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]rank.Candidate, 0, len(hits))
+	for i, h := range hits {
+		if refs[i] != 0 {
+			out = append(out, rank.Candidate{Score: h.score, Tier: tier, Ref: refs[i]})
+		}
+	}
+	return out, nil
+}
+
+// refs returns the ordinal + 1 of each hit of reader r, 0 for documents
+// the store does not have.
+func (m *docMap) refs(r index.IndexReader, hits []hit) ([]uint32, error) {
+	refs := make([]uint32, len(hits))
 	segs, offs, ok := segments(r)
 	tables := *m.tables.Load()
 	var slow []string // the stored ids of the hits without a table entry, in order
 	missing := false
-	for _, h := range hits {
-		var ref uint32
-		if ok {
-			i := sort.Search(len(offs), func(i int) bool { return offs[i] > h.doc }) - 1
-			if i < 0 {
+	// Hits mostly come in document order: the last hit's segment and its
+	// table are tried first.
+	seg := -1
+	var t []uint32
+	for j, h := range hits {
+		if !ok {
+			break
+		}
+		if seg < 0 || offs[seg] > h.doc || (seg+1 < len(offs) && offs[seg+1] <= h.doc) {
+			seg = sort.Search(len(offs), func(i int) bool { return offs[i] > h.doc }) - 1
+			if seg < 0 {
 				continue
 			}
-			t, have := tables[segs[i].Id()]
+			var have bool
+			t, have = tables[segs[seg].Id()]
 			missing = missing || !have
-			if local := h.doc - offs[i]; local < uint64(len(t)) {
-				ref = t[local]
-			}
 		}
-		if ref == 0 { // read the id as Bleve does; its ordinal below
+		if local := h.doc - offs[seg]; local < uint64(len(t)) {
+			refs[j] = t[local]
+		}
+	}
+	for j, h := range hits {
+		if refs[j] == 0 { // read the id as Bleve does; its ordinal below
 			id, err := r.ExternalID(index.NewIndexInternalID(nil, h.doc))
 			if err != nil {
 				return nil, err
 			}
 			slow = append(slow, id)
 		}
-		out = append(out, rank.Candidate{Score: h.score, Tier: tier, Ref: ref})
 	}
 	if missing {
 		m.refresh()
 	}
 	if len(slow) == 0 {
-		return out, nil
+		return refs, nil
 	}
-	refs := make([]uint32, len(slow))
-	m.store.Refs(slow, refs)
-	kept, j := out[:0], 0
-	for _, c := range out {
-		if c.Ref == 0 {
-			c.Ref = refs[j]
-			j++
-		}
-		if c.Ref != 0 {
-			kept = append(kept, c)
+	found := make([]uint32, len(slow))
+	m.store.Refs(slow, found)
+	k := 0
+	for j := range refs {
+		if refs[j] == 0 {
+			refs[j] = found[k]
+			k++
 		}
 	}
-	return kept, nil
+	return refs, nil
 }
 
 // refresh starts building the tables of the current snapshot's segments

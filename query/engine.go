@@ -21,14 +21,17 @@ import (
 // Config bounds and tunes search. Defaults live in DefaultConfig, in one place.
 type Config struct {
 	Candidates int // phase-1 candidates when ordering by relevance without filters
-	// MaxCandidates bounds the phase-1 candidates when filtering or
-	// ordering by a business field, which take every match up to it (so
-	// that the filters, the total, the facets and the order are exact up
-	// to it); a filtered relevance order then blends the best Candidates
-	// of those that pass (rank.Request.BlendTop). Every match of a broad
-	// query at a million products (100,000 and more) costs a filtered
-	// search 20–35 ms at p99 on 2 cores, against 13 ms with 10,000.
+	// MaxCandidates bounds the candidates phase 2 ranks when filtering or
+	// ordering by a business field, for a query with more matches than
+	// MaxMatches: the best by text, filtered after. A filtered relevance
+	// order then blends the best Candidates of those that pass
+	// (rank.Request.BlendTop).
 	MaxCandidates int
+	// MaxMatches is how many matches a filtered or business-ordered search
+	// goes through whole: when the query's rarest word is in at most
+	// MaxMatches items, its filters, total, facets and order are exact
+	// over every match (rank.Store.Narrow). 0 turns that off.
+	MaxMatches int
 	// MaxResults is how deep a shopper may page: (page-1)*size stays under it.
 	MaxResults      int
 	MaxQueryRunes   int
@@ -61,6 +64,7 @@ func DefaultConfig() Config {
 	return Config{
 		Candidates:      1000,
 		MaxCandidates:   10_000,
+		MaxMatches:      30_000,
 		MaxResults:      10_000,
 		MaxQueryRunes:   200,
 		DefaultPageSize: 20,
@@ -387,17 +391,57 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		return resp, nil
 	}
 	k := e.cfg.Candidates
-	if req.Sort != rank.SortRelevance || filtered(req.Filter) {
+	every := req.Sort != rank.SortRelevance || filtered(req.Filter)
+	if every {
 		k = e.cfg.MaxCandidates
 	}
 	// Relevance needs the page plus whatever phase 2 might drop.
 	k = max(k, req.Page*req.Size)
+	rreq := rank.Request{
+		Filter: req.Filter,
+		Sort:   req.Sort,
+		Offset: (req.Page - 1) * req.Size,
+		Limit:  req.Size,
+		Facets: req.Facets,
+
+		Profile: chosen.profile,
+		Rules:   chosen.rules,
+		Now:     req.Now,
+		Explain: req.Explain,
+	}
+	if req.Sort == rank.SortRelevance && filtered(req.Filter) {
+		rreq.BlendTop = max(e.cfg.Candidates, req.Page*req.Size)
+	}
 
 	var bufs candBufs // the cache hits' candidates, recycled at the end
 	defer bufs.release()
-	cands, matched, err := e.retrieve(ctx, plan, nil, k, 0, &bufs)
-	if err != nil {
-		return nil, err
+	var cands []rank.Candidate
+	var matched int
+	var narrowed *rank.Narrowed // every match narrowed down (MaxMatches)
+	if every && e.fewMatches(ctx, plan) {
+		en, err := e.phase1All(ctx, plan.bleveQuery(e.cfg.Field, nil)) // cache.go
+		if err != nil {
+			return nil, err
+		}
+		matched = en.matched
+		if len(en.refs) <= k {
+			cands = en.expand(bufs.get(len(en.refs)))
+		} else {
+			// Phase 2 then needs what it would look at of every match: a
+			// filtered relevance order blends the best BlendTop by text, a
+			// business order shows its page (and the pins placed in it).
+			keep := rreq.BlendTop
+			if req.Sort != rank.SortRelevance {
+				keep = rreq.Offset + rreq.Limit + len(rreq.Rules)
+			}
+			n := e.store.Narrow(en.refs, en.scores, rreq, keep)
+			narrowed, cands = &n, n.Cands
+		}
+	} else {
+		var err error
+		if cands, matched, err = e.retrieve(ctx, plan, nil, k, 0, &bufs); err != nil {
+			return nil, err
+		}
 	}
 	exact := cands
 	// Relaxed matches only fill up a short result: without filters or a
@@ -416,22 +460,12 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		}
 		cands = appendNew(cands, partial)
 	}
-	rreq := rank.Request{
-		Filter: req.Filter,
-		Sort:   req.Sort,
-		Offset: (req.Page - 1) * req.Size,
-		Limit:  req.Size,
-		Facets: req.Facets,
-
-		Profile: chosen.profile,
-		Rules:   chosen.rules,
-		Now:     req.Now,
-		Explain: req.Explain,
-	}
-	if req.Sort == rank.SortRelevance && filtered(req.Filter) {
-		rreq.BlendTop = max(e.cfg.Candidates, req.Page*req.Size)
-	}
 	res := e.store.Rank(cands, rreq)
+	if narrowed != nil && narrowed.Truncated() {
+		// Phase 2 ranked the best of what passed; the rest counts too.
+		res.Total += narrowed.Passed - len(narrowed.Cands)
+		res.Facets = narrowed.Facets
+	}
 	if len(cands) > len(exact) {
 		resp.Relaxed = e.relaxed(an, plan, exact, cands[len(exact):], rreq, res.Total)
 	}

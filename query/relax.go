@@ -104,6 +104,31 @@ func (e *Engine) docFreq(ctx context.Context, r index.IndexReader, term string) 
 	return tr.Count()
 }
 
+// fewMatches reports whether the strict query of plan matches at most
+// MaxMatches items, going by its rarest required word (a document
+// frequency read from the term dictionary, a few µs a word).
+func (e *Engine) fewMatches(ctx context.Context, plan Plan) bool {
+	if e.cfg.MaxMatches <= 0 || len(plan.Required) == 0 {
+		return false
+	}
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		return false
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	for _, t := range plan.Required {
+		// A word with synonyms matches more than its own items.
+		if !plan.expanded(t) && e.docFreq(ctx, r, t) <= uint64(e.cfg.MaxMatches) {
+			return true
+		}
+	}
+	return false
+}
+
 // relaxSteps returns, for each relaxation step in order, how many of the
 // non-brand terms a partial match needs (brand terms stay required): about
 // half of them, then none when the query names a brand (any item of the

@@ -72,3 +72,33 @@ func BenchmarkRank(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNarrow is the pre-pass over every match of a broad query
+// (250,000 of a million, in index order) that a filtered or business-ordered
+// search takes: filter by a price band, count, facet, keep what phase 2
+// looks at (the best 1,000 by text for relevance, the page for a business
+// order), then phase 2 over those.
+//
+//	go test ./rank -run XXX -bench BenchmarkNarrow
+func BenchmarkNarrow(b *testing.B) {
+	s := benchStore(b, 1_000_000)
+	r := rand.New(rand.NewPCG(3, 4))
+	refs, scores := make([]uint32, 250_000), make([]float64, 250_000)
+	for i := range refs {
+		refs[i], scores[i] = uint32(1+r.IntN(1_000_000)), r.Float64()*10
+	}
+	slices.Sort(refs)
+	for _, by := range []Sort{SortRelevance, SortPriceAsc} {
+		req := Request{Sort: by, Limit: 20, Facets: true, Filter: Filter{PriceMin: 100, PriceMax: 2000}}
+		if by == SortRelevance {
+			req.BlendTop = 1000
+		}
+		b.Run(fmt.Sprint("sort-", by), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n := s.Narrow(refs, scores, req, max(req.BlendTop, req.Offset+req.Limit))
+				s.Rank(n.Cands, req)
+			}
+		})
+	}
+}

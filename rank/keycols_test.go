@@ -1,8 +1,10 @@
 package rank
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"shopsearch/models"
@@ -107,4 +109,95 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestNarrow: the pre-pass counts what passes (less the hidden items and,
+// by policy, the ones out of stock) and keeps the best by the order, with
+// buried and out-of-stock items after the rest.
+func TestNarrow(t *testing.T) {
+	var ps []models.Product
+	for i := range 100 {
+		ps = append(ps, models.Product{ID: fmt.Sprintf("n%03d", i), Title: "t", Brand: "b", Price: float64(1 + i), Stock: 5, HasStock: true})
+	}
+	ps[0].Stock = 0 // the cheapest is out of stock
+	s := NewStore(ps, nil)
+	refs, scores := make([]uint32, 100), make([]float64, 100)
+	for i := range refs {
+		refs[i], scores[i] = uint32(i+1), float64(i%7)
+	}
+	rules := []models.Rule{{Action: models.RuleHide, ItemID: "n001"}, {Action: models.RuleBury, ItemID: "n002"}}
+	n := s.Narrow(refs, scores, Request{Sort: SortPriceAsc, Rules: rules, Facets: true, Filter: Filter{PriceMax: 50}}, 5)
+	var got []string
+	for _, c := range n.Cands {
+		got = append(got, ps[c.Ref-1].ID)
+	}
+	slices.Sort(got)
+	// n000 (no stock) and n002 (buried) go last; n001 is hidden.
+	if want := []string{"n003", "n004", "n005", "n006", "n007"}; !slices.Equal(got, want) || n.Passed != 49 || !n.Truncated() {
+		t.Errorf("kept %v of %d, want %v of 49", got, n.Passed, want)
+	}
+	if len(n.Facets.Brand) != 1 || n.Facets.Brand[0].Count != 49 {
+		t.Errorf("facets %+v, want b: 49", n.Facets.Brand)
+	}
+	// Out of stock filtered by the profile: not counted at all.
+	p := DefaultProfile()
+	p.OutOfStock = "filter"
+	if n := s.Narrow(refs, scores, Request{Sort: SortPriceAsc, Profile: &p, Filter: Filter{PriceMax: 50}}, 5); n.Passed != 49 {
+		t.Errorf("out of stock filtered: %d passed, want 49 (50 in the band, n000 out)", n.Passed)
+	}
+	// Relevance keeps the best by text.
+	n = s.Narrow(refs, scores, Request{}, 10)
+	for _, c := range n.Cands {
+		if scores[c.Ref-1] != 6 {
+			t.Errorf("relevance kept a text score %v, want only the best (6)", scores[c.Ref-1])
+		}
+	}
+}
+
+// TestNarrowKeepsTheSameBestEitherWay: keeping a few in order as they come
+// and selecting many agree on the best.
+func TestNarrowKeepsTheSameBestEitherWay(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	ps := make([]models.Product, 2000)
+	refs, scores := make([]uint32, len(ps)), make([]float64, len(ps))
+	for i := range ps {
+		ps[i] = models.Product{ID: fmt.Sprintf("m%04d", i), Title: "t", Price: float64(1 + r.IntN(300)), Stock: int64(r.IntN(4)), HasStock: true, Sales30d: int64(r.IntN(50))}
+		refs[i], scores[i] = uint32(i+1), float64(r.IntN(5))
+	}
+	s := NewStore(ps, nil)
+	for _, by := range []Sort{SortRelevance, SortPriceAsc, SortSales} {
+		few := s.Narrow(refs, scores, Request{Sort: by}, 10)
+		many := s.Narrow(refs, scores, Request{Sort: by}, smallKeep+100)
+		if few.Passed != many.Passed || len(few.Cands) != 10 {
+			t.Fatalf("sort %d: passed %d and %d, kept %d", by, few.Passed, many.Passed, len(few.Cands))
+		}
+		if by == SortRelevance {
+			// Relevance keeps the best by text; the blend comes after.
+			top := slices.Clone(many.Cands)
+			slices.SortFunc(top, func(a, b Candidate) int {
+				if a.Score != b.Score {
+					return cmp.Compare(b.Score, a.Score)
+				}
+				return cmp.Compare(a.Ref, b.Ref)
+			})
+			refsOf := func(cs []Candidate) []uint32 {
+				var out []uint32
+				for _, c := range cs {
+					out = append(out, c.Ref)
+				}
+				slices.Sort(out)
+				return out
+			}
+			if got, want := refsOf(few.Cands), refsOf(top[:10]); !slices.Equal(got, want) {
+				t.Errorf("relevance: kept %v, want %v", got, want)
+			}
+			continue
+		}
+		best := s.Rank(many.Cands, Request{Sort: by, Limit: 10})
+		for i, h := range s.Rank(few.Cands, Request{Sort: by, Limit: 10}).Hits {
+			if h.Product.ID != best.Hits[i].Product.ID {
+				t.Errorf("sort %d: hit %d is %s from the few, %s from the many", by, i, h.Product.ID, best.Hits[i].Product.ID)
+			}
+		}
+	}
 }

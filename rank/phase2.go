@@ -273,59 +273,77 @@ func (s *Store) keyReader(big bool) keyReader {
 
 // filter compiles f into a predicate over ordinals, reading keys.
 func (s *Store) filter(f Filter, keys keyReader) func(Ord) bool {
-	var brands map[uint32]bool
-	if len(f.Brands) > 0 {
-		brands = map[uint32]bool{}
-		for _, b := range f.Brands {
-			if id, ok := s.interner.ids[strings.ToLower(strings.TrimSpace(b))]; ok {
-				brands[id] = true
-			} else {
-				brands[math.MaxUint32] = true // an unknown brand matches nothing
-			}
-		}
-	}
-	var region uint64
-	regionUnknown := false
-	if f.Region != "" {
-		if id, ok := s.regionID[f.Region]; ok {
-			region = 1 << id
-		} else {
-			regionUnknown = true
-		}
-	}
-	prefix := normCategory(f.CategoryPrefix)
-	priced := f.PriceMin > 0 || f.PriceMax > 0
-	if keys.cols != nil && brands == nil && prefix == "" && !priced && f.Platform == "" && !f.InStock && f.Region == "" {
+	cf := s.compileFilter(f, keys)
+	if cf.none && keys.cols != nil {
 		return func(o Ord) bool { return s.live[o] }
 	}
-	return func(o Ord) bool {
-		if !s.live[o] {
-			return false
+	return cf.pass
+}
+
+// compiledFilter is a Filter resolved against the store: brand and region
+// ids, the normalised category prefix.
+type compiledFilter struct {
+	s      *Store
+	keys   keyReader
+	f      Filter
+	brands []uint32 // any of them; an unknown brand is MaxUint32, which none has
+	prefix string
+	priced bool
+	region uint64 // the region's bit, 0 when unknown
+	// regionUnknown: the region has no bit (more than 64 codes seen).
+	regionUnknown bool
+	none          bool // f restricts nothing
+}
+
+func (s *Store) compileFilter(f Filter, keys keyReader) *compiledFilter {
+	cf := &compiledFilter{s: s, keys: keys, f: f, prefix: normCategory(f.CategoryPrefix), priced: f.PriceMin > 0 || f.PriceMax > 0}
+	for _, b := range f.Brands {
+		id, ok := s.interner.ids[strings.ToLower(strings.TrimSpace(b))]
+		if !ok {
+			id = math.MaxUint32 // an unknown brand matches nothing
 		}
-		if brands != nil && !brands[keys.brand(o)] {
-			return false
-		}
-		if prefix != "" && !categoryHasPrefix(s.interner.strs[keys.cat(o)], prefix) {
-			return false
-		}
-		// An item without a price is in no price range. (The price is
-		// read even without a range: from a feature row, that brings the
-		// row in for the facets and the scoring after, in a loop whose
-		// cache misses overlap; measured: 10 % of the search QPS.)
-		if p := keys.price(o); priced && (p <= 0 || f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax) {
-			return false
-		}
-		if f.Platform != "" && (f.Platform == models.PlatformSelf) != keys.selfRun(o) {
-			return false
-		}
-		if f.InStock && keys.noStock(o) {
-			return false
-		}
-		if f.Region != "" && !s.delivers(o, keys.regions(o), f.Region, region, regionUnknown) {
-			return false
-		}
-		return true
+		cf.brands = append(cf.brands, id)
 	}
+	if f.Region != "" {
+		if id, ok := s.regionID[f.Region]; ok {
+			cf.region = 1 << id
+		} else {
+			cf.regionUnknown = true
+		}
+	}
+	cf.none = len(cf.brands) == 0 && cf.prefix == "" && !cf.priced && f.Platform == "" && !f.InStock && f.Region == ""
+	return cf
+}
+
+// pass reports whether o is live and passes the filter.
+func (cf *compiledFilter) pass(o Ord) bool {
+	s, keys, f := cf.s, cf.keys, &cf.f
+	if !s.live[o] {
+		return false
+	}
+	if len(cf.brands) > 0 && !slices.Contains(cf.brands, keys.brand(o)) {
+		return false
+	}
+	if cf.prefix != "" && !categoryHasPrefix(s.interner.strs[keys.cat(o)], cf.prefix) {
+		return false
+	}
+	// An item without a price is in no price range. (The price is read
+	// even without a range: from a feature row, that brings the row in for
+	// the facets and the scoring after, in a loop whose cache misses
+	// overlap; measured: 10 % of the search QPS.)
+	if p := keys.price(o); cf.priced && (p <= 0 || f.PriceMin > 0 && p < f.PriceMin || f.PriceMax > 0 && p > f.PriceMax) {
+		return false
+	}
+	if f.Platform != "" && (f.Platform == models.PlatformSelf) != keys.selfRun(o) {
+		return false
+	}
+	if f.InStock && keys.noStock(o) {
+		return false
+	}
+	if f.Region != "" && !s.delivers(o, keys.regions(o), f.Region, cf.region, cf.regionUnknown) {
+		return false
+	}
+	return true
 }
 
 // delivers reports whether item o delivers to region code, whose bit is
@@ -380,24 +398,7 @@ func (s *Store) order(rows []scored, by Sort, top int, keys keyReader) {
 	// touches no feature row: sorting 10,000 candidates otherwise costs a
 	// cache miss or two a comparison. Rank is unused by a business order
 	// until the page's hits, which get their blended score after it.
-	var key func(o Ord) float64
-	switch by {
-	case SortSales:
-		key = func(o Ord) float64 { return float64(keys.sales(o)) }
-	case SortPriceAsc:
-		// Items without a price (0) go after the priced ones, not first.
-		key = func(o Ord) float64 {
-			if p := keys.price(o); p > 0 {
-				return -p
-			}
-			return math.Inf(-1)
-		}
-	case SortPriceDesc:
-		key = keys.price
-	case SortNewest:
-		key = func(o Ord) float64 { return float64(keys.listed(o)) }
-	}
-	if key != nil {
+	if key := sortKey(by, keys); key != nil {
 		for i := range rows {
 			rows[i].rank = key(rows[i].ord)
 		}
@@ -429,6 +430,27 @@ func (s *Store) order(rows []scored, by Sort, top int, keys keyReader) {
 	slices.SortFunc(rows, full)
 }
 
+// sortKey returns a business order's key, higher first; nil for relevance.
+func sortKey(by Sort, keys keyReader) func(o Ord) float64 {
+	switch by {
+	case SortSales:
+		return func(o Ord) float64 { return float64(keys.sales(o)) }
+	case SortPriceAsc:
+		// Items without a price (0) go after the priced ones, not first.
+		return func(o Ord) float64 {
+			if p := keys.price(o); p > 0 {
+				return -p
+			}
+			return math.Inf(-1)
+		}
+	case SortPriceDesc:
+		return keys.price
+	case SortNewest:
+		return func(o Ord) float64 { return float64(keys.listed(o)) }
+	}
+	return nil
+}
+
 // placePins moves every pinned row to its position (1-based), in position
 // order; a position past the end puts the item last.
 func placePins(rows []scored) []scored {
@@ -453,67 +475,88 @@ func placePins(rows []scored) []scored {
 }
 
 func (s *Store) facets(rows []scored, catPrefix string, keys keyReader) Facets {
-	catCount := map[string]int{}
+	return s.facetsOf(len(rows), func(i int) Ord { return rows[i].ord }, catPrefix, keys)
+}
+
+// facetsOf counts the facets of n ordinals, the i-th ordAt(i).
+func (s *Store) facetsOf(n int, ordAt func(i int) Ord, catPrefix string, keys keyReader) Facets {
+	t := s.newTally(n)
+	for i := range n {
+		o := ordAt(i)
+		t.add(keys.brand(o), keys.cat(o), i, keys, o)
+	}
+	return t.facets(catPrefix)
+}
+
+// tally counts facets: brands and category paths are interned ids,
+// counted in a dense array (pooled) rather than a map, a tenth of the time
+// over 10,000 candidates; price bands are quantiles, and a strided sample
+// of maxPriceSample prices gives the same nice-number cuts without
+// sorting them all.
+type tally struct {
+	s             *Store
+	cnt           *facetCounts
+	brands, paths []uint32
+	prices        []float64
+	step          int
+}
+
+// newTally returns a tally for about n items.
+func (s *Store) newTally(n int) *tally {
+	return &tally{s: s, cnt: getCounts(len(s.interner.strs)), step: max(1, n/maxPriceSample),
+		prices: make([]float64, 0, min(n, maxPriceSample+1))}
+}
+
+// add counts the i-th item, o, of brand b and category path c.
+func (t *tally) add(b, c uint32, i int, keys keyReader, o Ord) {
+	counts := t.cnt.n
+	if b != 0 {
+		if counts[b].brand == 0 {
+			t.brands = append(t.brands, b)
+		}
+		counts[b].brand++
+	}
+	if c != 0 {
+		if counts[c].path == 0 {
+			t.paths = append(t.paths, c)
+		}
+		counts[c].path++
+	}
+	if i%t.step == 0 {
+		if p := keys.price(o); p > 0 {
+			t.prices = append(t.prices, p)
+		}
+	}
+}
+
+// facets returns the counted facets (categories one level below
+// catPrefix) and returns the counters to the pool.
+func (t *tally) facets(catPrefix string) Facets {
+	s, counts := t.s, t.cnt.n
+	defer putCounts(t.cnt)
 	catPrefix = normCategory(catPrefix)
 	depth := 0
 	if catPrefix != "" {
 		depth = strings.Count(catPrefix, ">") + 1
 	}
-	// Brands and category paths are interned ids: counted in a dense
-	// array (pooled) rather than a map, a tenth of the time over 10,000
-	// candidates.
-	cnt := getCounts(len(s.interner.strs))
-	defer putCounts(cnt)
-	counts := cnt.n
-	var brands, paths []uint32
-	// Price bands are quantiles: a strided sample of maxPriceSample
-	// prices gives the same nice-number cuts without sorting them all.
-	step := max(1, len(rows)/maxPriceSample)
-	prices := make([]float64, 0, min(len(rows), maxPriceSample+1))
-	for i, r := range rows {
-		if b := keys.brand(r.ord); b != 0 {
-			if counts[b].brand == 0 {
-				brands = append(brands, b)
-			}
-			counts[b].brand++
-		}
-		if c := keys.cat(r.ord); c != 0 {
-			if counts[c].path == 0 {
-				paths = append(paths, c)
-			}
-			counts[c].path++
-		}
-		if i%step == 0 {
-			if p := keys.price(r.ord); p > 0 {
-				prices = append(prices, p)
-			}
-		}
-	}
-	brandCount := make(map[uint32]int, len(brands))
-	for _, b := range brands {
-		brandCount[b] = int(counts[b].brand)
+	var f Facets
+	for _, b := range t.brands {
+		f.Brand = append(f.Brand, Bucket{Value: s.display[b], Count: int(counts[b].brand)})
 		counts[b].brand = 0
 	}
-	pathCount := make(map[uint32]int, len(paths))
-	for _, c := range paths {
-		pathCount[c] = int(counts[c].path)
-		counts[c].path = 0
-	}
-	for id, n := range pathCount {
-		if c := categoryLevel(s.interner.strs[id], depth); c != "" {
-			catCount[c] += n
+	catCount := map[string]int{}
+	for _, c := range t.paths {
+		if l := categoryLevel(s.interner.strs[c], depth); l != "" {
+			catCount[l] += int(counts[c].path)
 		}
-	}
-	var f Facets
-	for id, n := range brandCount {
-		f.Brand = append(f.Brand, Bucket{Value: s.display[id], Count: n})
+		counts[c].path = 0
 	}
 	for c, n := range catCount {
 		f.Category = append(f.Category, Bucket{Value: c, Count: n})
 	}
 	f.Brand = topBuckets(f.Brand)
 	f.Category = topBuckets(f.Category)
-	f.Price = priceBands(prices)
+	f.Price = priceBands(t.prices)
 	return f
 }
 

@@ -45,6 +45,9 @@ type BenchConfig struct {
 	// MaxCandidates overrides query.Config.MaxCandidates, as serve's
 	// --max-candidates; 0 keeps the default.
 	MaxCandidates int
+	// MaxMatches overrides query.Config.MaxMatches, as serve's
+	// --max-matches; negative turns it off, 0 keeps the default.
+	MaxMatches int
 
 	Stdout io.Writer // the table
 	Stderr io.Writer // progress
@@ -84,6 +87,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, as serve's --memory-limit (default: none, or $GOMEMLIMIT)")
 	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "phase-1 candidates of a filtered or business-ordered search, as serve's --max-candidates (default: the engine's)")
+	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "matches a filtered or business-ordered search goes through whole, as serve's --max-matches (default: the engine's; -1: none)")
 	fs.BoolVar(&cfg.NoCache, "no-cache", false, "turn the phase-1 and result caches off, so that every search runs Bleve and phase 2 (cold figures)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -153,6 +157,9 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	qcfg.Results.TTL = cfg.ResultTTL
 	if cfg.MaxCandidates > 0 {
 		qcfg.MaxCandidates = cfg.MaxCandidates
+	}
+	if cfg.MaxMatches != 0 {
+		qcfg.MaxMatches = max(cfg.MaxMatches, 0)
 	}
 	if cfg.NoCache {
 		qcfg.Cache.Entries, qcfg.Results.TTL = -1, 0

@@ -50,7 +50,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	recFlags(fs, &cfg) // recommend.go
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
-	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "text matches a filtered or business-ordered search ranks (default 10,000; the best by text score); set it above the catalog's size for filters, totals, facets and orders exact over every match, at some latency for broad queries of large catalogs")
+	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "a filtered or business-ordered search whose rarest word is in at most this many items is exact over every match: filters, total, facets and order (default 30,000; -1: never)")
+	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "above --max-matches, the text matches a filtered or business-ordered search ranks: the best by text score (default 10,000)")
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, such as 1.5GiB (default: none, or $GOMEMLIMIT); the collector works harder near it to keep RSS under it")
 	if err := fs.Parse(args); err != nil {
@@ -110,6 +111,11 @@ type ServeConfig struct {
 	// matches a filtered or business-ordered search hands phase 2 (0: the
 	// engine's 10,000).
 	MaxCandidates int
+	// MaxMatches overrides query.Config.MaxMatches: a filtered or
+	// business-ordered search whose rarest word is in at most this many
+	// items is exact over every match (0: the engine's 30,000; negative:
+	// never).
+	MaxMatches int
 
 	// Recommendation models (recommend.go): ModelPoll is how often the
 	// model files are checked for a new version (0: 10 s; negative:
@@ -201,6 +207,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	qc.Results.TTL = m.cfg.ResultTTL
 	if m.cfg.MaxCandidates > 0 {
 		qc.MaxCandidates = m.cfg.MaxCandidates
+	}
+	if m.cfg.MaxMatches != 0 {
+		qc.MaxMatches = max(m.cfg.MaxMatches, 0)
 	}
 	m.engine, sc, err = openEngine(m.cfg.DataDir, dict.Default(), qc)
 	if err != nil {

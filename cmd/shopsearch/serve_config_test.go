@@ -8,14 +8,14 @@ import (
 	"shopsearch/query"
 )
 
-// TestServeMaxCandidates: --max-candidates bounds the text matches a
-// business-ordered search ranks; by default a small catalog's broad query
-// ranks every match.
-func TestServeMaxCandidates(t *testing.T) {
+// TestServeMatchBounds: a business-ordered search goes through every match
+// while the query's rarest word is in at most --max-matches items; above,
+// it ranks the --max-candidates best by text.
+func TestServeMatchBounds(t *testing.T) {
 	dir := t.TempDir()
-	total := func(max int) (int, int) {
+	total := func(maxMatches, maxCands int) (int, int) {
 		t.Helper()
-		m := NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", Seed: 42, MaxCandidates: max})
+		m := NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", Seed: 42, MaxMatches: maxMatches, MaxCandidates: maxCands})
 		if err := m.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -24,11 +24,14 @@ func TestServeMaxCandidates(t *testing.T) {
 		getJSON(t, "http://"+m.Addr()+"/api/search?sort=sales&q="+url.QueryEscape("手机"), &resp)
 		return resp.Total, resp.Matched
 	}
-	all, matched := total(0)
+	all, matched := total(0, 20)
 	if all != matched || matched <= 20 {
-		t.Fatalf("default: total %d of %d matched; want every match ranked, and more than 20 of them", all, matched)
+		t.Fatalf("default --max-matches: total %d of %d matched; want every match ranked, and more than 20 of them", all, matched)
 	}
-	if capped, _ := total(20); capped != 20 {
-		t.Errorf("--max-candidates 20: total %d, want the 20 best text matches", capped)
+	if capped, _ := total(5, 20); capped != 20 {
+		t.Errorf("--max-matches 5 --max-candidates 20: total %d, want the 20 best text matches", capped)
+	}
+	if capped, _ := total(-1, 20); capped != 20 {
+		t.Errorf("--max-matches -1 --max-candidates 20: total %d, want the 20 best text matches", capped)
 	}
 }
