@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"shopsearch/rank"
 )
@@ -42,6 +43,50 @@ var hitPool = sync.Pool{New: func() any { s := make([]hit, 0, 1024); return &s }
 // sequence rather than at random (phase 2's orders do not depend on the
 // candidates').
 func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, anyOrder bool) ([]rank.Candidate, int, error) {
+	var out []rank.Candidate
+	var matched int
+	err := e.eachMatch(ctx, q, func(r index.IndexReader, hits []hit) (err error) {
+		matched = len(hits)
+		top := hits
+		if !anyOrder || k < len(hits) {
+			top = topHits(hits, k)
+		}
+		out, err = e.docs.resolve(r, top, tier)
+		return err
+	})
+	return out, matched, err
+}
+
+// collectAll returns every match of q, in index order, compactly (as
+// the phase-1 cache keeps them), for a filtered or business-ordered search
+// that goes through every match (rank.Store.Narrow).
+func (e *Engine) collectAll(ctx context.Context, q bq.Query, key string, gen uint64) (*cacheEntry, error) {
+	en := &cacheEntry{key: key, gen: gen}
+	err := e.eachMatch(ctx, q, func(r index.IndexReader, hits []hit) error {
+		en.matched = len(hits)
+		refs, err := e.docs.refs(r, hits)
+		if err != nil {
+			return err
+		}
+		en.refs, en.scores = make([]uint32, 0, len(refs)), make([]float64, 0, len(refs))
+		for i, ref := range refs {
+			if ref != 0 {
+				en.refs = append(en.refs, ref)
+				en.scores = append(en.scores, hits[i].score)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return en, nil
+}
+
+// eachMatch runs q on Bleve, records every match's document number and
+// text score, and calls end with them, in index order, while the reader is
+// still open.
+func (e *Engine) eachMatch(ctx context.Context, q bq.Query, end func(index.IndexReader, []hit) error) error {
 	buf := hitPool.Get().(*[]hit)
 	hits := (*buf)[:0]
 	defer func() {
@@ -50,9 +95,6 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, any
 			hitPool.Put(buf)
 		}
 	}()
-	var out []rank.Candidate
-	var matched int
-	var resolveErr error
 	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		return func(d *bsearch.DocumentMatch) error {
 			if d != nil {
@@ -60,72 +102,15 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, any
 				sctx.DocumentMatchPool.Put(d)
 				return nil
 			}
-			// The end of the matches; the reader is still open.
-			matched = len(hits)
-			top := hits
-			if !anyOrder || k < len(hits) {
-				top = topHits(hits, k)
-			}
-			out, resolveErr = e.docs.resolve(sctx.IndexReader, top, tier)
-			return resolveErr
+			return end(sctx.IndexReader, hits) // the end of the matches
 		}, false, nil
 	}
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	if _, err := e.idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey,
 		bsearch.MakeDocumentMatchHandler(handler)), req); err != nil {
-		return nil, 0, fmt.Errorf("phase 1: %w", err)
+		return fmt.Errorf("phase 1: %w", err)
 	}
-	return out, matched, nil
-}
-
-// collectAll returns every match of q, in index order, compactly (as
-// the phase-1 cache keeps them), for a filtered or business-ordered search
-// whose matches are more than phase 2 takes (rank.Store.Narrow).
-func (e *Engine) collectAll(ctx context.Context, q bq.Query, key string, gen uint64) (*cacheEntry, error) {
-	buf := hitPool.Get().(*[]hit)
-	hits := (*buf)[:0]
-	defer func() {
-		if cap(hits) <= 1<<20 {
-			*buf = hits[:0]
-			hitPool.Put(buf)
-		}
-	}()
-	en := &cacheEntry{key: key, gen: gen}
-	var resolveErr error
-	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
-		return func(d *bsearch.DocumentMatch) error {
-			if d != nil {
-				hits = append(hits, hit{doc: d.IndexInternalID.Value(), score: d.Score})
-				sctx.DocumentMatchPool.Put(d)
-				return nil
-			}
-			en.matched = len(hits)
-			var refs []uint32
-			if refs, resolveErr = e.docs.refs(sctx.IndexReader, hits); resolveErr != nil {
-				return resolveErr
-			}
-			n := 0
-			for _, r := range refs {
-				if r != 0 {
-					n++
-				}
-			}
-			en.refs, en.scores = make([]uint32, 0, n), make([]float64, 0, n)
-			for i, r := range refs {
-				if r != 0 {
-					en.refs = append(en.refs, r)
-					en.scores = append(en.scores, hits[i].score)
-				}
-			}
-			return nil
-		}, false, nil
-	}
-	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	if _, err := e.idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey,
-		bsearch.MakeDocumentMatchHandler(handler)), req); err != nil {
-		return nil, fmt.Errorf("phase 1: %w", err)
-	}
-	return en, nil
+	return nil
 }
 
 // topHits returns the k best of hits (reordering hits), best first, ties

@@ -94,6 +94,19 @@ func idHash(id string) uint64 {
 	return h.Sum64()
 }
 
+// reader opens an index reader for term statistics; false on error.
+func (e *Engine) reader() (index.IndexReader, func(), bool) {
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		return nil, nil, false
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, nil, false
+	}
+	return r, func() { r.Close() }, true
+}
+
 // docFreq is how many documents of r have term (0 on error).
 func (e *Engine) docFreq(ctx context.Context, r index.IndexReader, term string) uint64 {
 	tr, err := r.TermFieldReader(ctx, []byte(term), e.cfg.Field, false, false, false)
@@ -111,15 +124,11 @@ func (e *Engine) fewMatches(ctx context.Context, plan Plan) bool {
 	if e.cfg.MaxMatches <= 0 || len(plan.Required) == 0 {
 		return false
 	}
-	adv, err := e.idx.Advanced()
-	if err != nil {
+	r, closeReader, ok := e.reader()
+	if !ok {
 		return false
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return false
-	}
-	defer r.Close()
+	defer closeReader()
 	for _, t := range plan.Required {
 		// A word with synonyms matches more than its own items.
 		if !plan.expanded(t) && e.docFreq(ctx, r, t) <= uint64(e.cfg.MaxMatches) {
@@ -180,15 +189,11 @@ func (e *Engine) commonTerms(ctx context.Context, plan Plan) []string {
 	if err != nil || docs == 0 {
 		return nil
 	}
-	adv, err := e.idx.Advanced()
-	if err != nil {
+	r, closeReader, ok := e.reader()
+	if !ok {
 		return nil
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
+	defer closeReader()
 	limit := max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin))
 	var common []string
 	rarest, rarestDF := "", uint64(math.MaxUint64)
