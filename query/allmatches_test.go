@@ -76,3 +76,37 @@ func facetCount(bs []rank.Bucket, v string) int {
 	}
 	return 0
 }
+
+// TestNarrowedResultsAreNotRelaxed: a business order over many exact
+// matches keeps only its page for phase 2; that is no reason to relax.
+func TestNarrowedResultsAreNotRelaxed(t *testing.T) {
+	var ps []models.Product
+	for i := range 150 {
+		title := fmt.Sprintf("蓝牙 耳机 %d", i)
+		switch { // better by text, and not the best sellers
+		case i < 10:
+			title = fmt.Sprintf("蓝牙 耳机 耳机 耳机 %d", i)
+		case i < 25:
+			title = fmt.Sprintf("蓝牙 耳机 耳机 %d", i)
+		}
+		ps = append(ps, models.Product{ID: fmt.Sprintf("e%03d", i), Title: title, Sales30d: int64(i)})
+	}
+	for i := range 50 {
+		ps = append(ps, models.Product{ID: fmt.Sprintf("s%03d", i), Title: fmt.Sprintf("蓝牙 音箱 %d", i)})
+	}
+	dir := t.TempDir()
+	if _, err := indexer.Build(dir, ps, indexer.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.MaxCandidates = 20
+	e, err := Open(dir, dict.Default(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	resp := search(t, e, Request{Text: "蓝牙 耳机", Sort: rank.SortSales})
+	if resp.Total != 150 || resp.Relaxed != nil || resp.Items[0].ID != "e149" {
+		t.Errorf("total %d, relaxed %+v, first %s; want 150 exact, not relaxed, e149 first", resp.Total, resp.Relaxed, resp.Items[0].ID)
+	}
+}

@@ -450,7 +450,13 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if req.Sort == rank.SortRelevance && !filtered(req.Filter) {
 		rk = max(2*e.cfg.RelaxBelow, req.Page*req.Size)
 	}
-	for i, step := range e.relaxSteps(plan, e.commonTerms(ctx, plan)) {
+	// Whether to relax goes by the strict matches before any filter, as
+	// many as there are: a narrowed result holds only what phase 2 needs.
+	var steps []relaxStep
+	if narrowed == nil && len(cands) < e.cfg.RelaxBelow {
+		steps = e.relaxSteps(plan, e.commonTerms(ctx, plan))
+	}
+	for i, step := range steps {
 		if len(cands) >= e.cfg.RelaxBelow {
 			break
 		}

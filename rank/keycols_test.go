@@ -201,3 +201,36 @@ func TestNarrowKeepsTheSameBestEitherWay(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowPinsAndPriceBands: a pinned match that passes is kept wherever
+// it ranks, so that the total phase 2 reports with Narrow's is counted
+// once; a selective filter still gets price bands.
+func TestNarrowPinsAndPriceBands(t *testing.T) {
+	ps := make([]models.Product, 12_000)
+	refs, scores := make([]uint32, len(ps)), make([]float64, len(ps))
+	for i := range ps {
+		ps[i] = models.Product{ID: fmt.Sprintf("q%05d", i), Title: "t", Brand: "common", Price: float64(1 + i%500), Sales30d: int64(i)}
+		if i%1000 == 7 {
+			ps[i].Brand = "rare"
+		}
+		refs[i], scores[i] = uint32(i+1), 1
+	}
+	s := NewStore(ps, nil)
+	// q00000 sells least: pinned first, it is still one item of the total.
+	req := Request{Sort: SortSales, Limit: 20, Rules: []models.Rule{{Action: models.RulePin, ItemID: "q00000", Position: 1}}}
+	n := s.Narrow(refs[:500], scores[:500], req, req.Limit+len(req.Rules))
+	res := s.Rank(n.Cands, req)
+	if total := res.Total + n.Passed - len(n.Cands); total != 500 || res.Hits[0].Product.ID != "q00000" {
+		t.Errorf("total %d, first %s; want 500 and the pinned q00000", total, res.Hits[0].Product.ID)
+	}
+	// 12 of 12,000 pass: their prices make the bands.
+	n = s.Narrow(refs, scores, Request{Facets: true, Filter: Filter{Brands: []string{"rare"}}}, 10)
+	if n.Passed != 12 || len(n.Facets.Price) == 0 {
+		t.Errorf("passed %d, price bands %+v; want 12 and some bands", n.Passed, n.Facets.Price)
+	}
+	// Every one of 12,000 passes: the sample stays bounded.
+	n = s.Narrow(refs, scores, Request{Facets: true}, 10)
+	if len(n.Facets.Price) == 0 || n.Passed != 12_000 {
+		t.Errorf("passed %d, price bands %+v", n.Passed, n.Facets.Price)
+	}
+}

@@ -10,7 +10,7 @@ import (
 type Narrowed struct {
 	// Cands are the best Keep of the matches that pass, by the request's
 	// order, as candidates of tier 0, or every one that passed when
-	// fewer did.
+	// fewer did; and the pinned ones that pass, wherever they rank.
 	Cands []Candidate
 	// Passed is how many matches passed the filters, the rules' hides and
 	// the out-of-stock policy.
@@ -53,8 +53,10 @@ func (s *Store) Narrow(refs []uint32, scores []float64, req Request, keep int) N
 	key := sortKey(req.Sort, keys)
 	var t *tally
 	if req.Facets {
-		t = s.newTally(len(refs))
+		t = s.newTally(0) // how many pass is not known yet: the price sample adapts
 	}
+	keep = max(keep, 1)
+	var pinned []Candidate // kept whatever their rank: Rank places them
 	dropOut, outLast := profile.OutOfStock == "filter", profile.OutOfStock != "keep"
 	n := s.products.len()
 	better := func(a, b narrowed) int {
@@ -98,9 +100,13 @@ func (s *Store) Narrow(refs []uint32, scores []float64, req Request, keep int) N
 			last = 2
 		}
 		if t != nil {
-			t.add(keys.brand(o), keys.cat(o), i, keys, o)
+			t.add(keys.brand(o), keys.cat(o), passed, keys, o)
 		}
 		passed++
+		if _, ok := rs.pins[o]; ok {
+			pinned = append(pinned, Candidate{Score: scores[i], Ref: r})
+			continue
+		}
 		nr := narrowed{i: int32(i), last: last}
 		if key != nil {
 			nr.key = key(o)
@@ -132,10 +138,11 @@ func (s *Store) Narrow(refs []uint32, scores []float64, req Request, keep int) N
 		SelectTop(kept, keep, better)
 		kept = kept[:keep]
 	}
-	out.Cands = make([]Candidate, len(kept))
+	out.Cands = make([]Candidate, len(kept), len(kept)+len(pinned))
 	for j, k := range kept {
 		out.Cands[j] = Candidate{Score: scores[k.i], Ref: refs[k.i]}
 	}
+	out.Cands = append(out.Cands, pinned...)
 	return out
 }
 

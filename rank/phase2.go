@@ -507,7 +507,8 @@ func (s *Store) newTally(n int) *tally {
 		prices: make([]float64, 0, min(n, maxPriceSample+1))}
 }
 
-// add counts the i-th item, o, of brand b and category path c.
+// add counts the i-th item, o, of brand b and category path c (i counts
+// from 0 by one, for the price sample's stride).
 func (t *tally) add(b, c uint32, i int, keys keyReader, o Ord) {
 	counts := t.cnt.n
 	if b != 0 {
@@ -525,6 +526,15 @@ func (t *tally) add(b, c uint32, i int, keys keyReader, o Ord) {
 	if i%t.step == 0 {
 		if p := keys.price(o); p > 0 {
 			t.prices = append(t.prices, p)
+		}
+		// Counted without knowing how many will come (Narrow): past twice
+		// the sample, keep every other price and double the stride.
+		if len(t.prices) >= 2*maxPriceSample {
+			for j := range len(t.prices) / 2 {
+				t.prices[j] = t.prices[2*j]
+			}
+			t.prices = t.prices[:len(t.prices)/2]
+			t.step *= 2
 		}
 	}
 }
