@@ -149,14 +149,7 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 
 	// The impressions: every session start after tRecall whose window ends
 	// within the data.
-	byUser := map[string][]recall.Event{}
-	var users []string
-	for _, e := range evs {
-		if _, ok := byUser[e.User]; !ok {
-			users = append(users, e.User)
-		}
-		byUser[e.User] = append(byUser[e.User], e)
-	}
+	users, byUser := recall.GroupByUser(evs)
 	var points []ctrPoint
 	for _, u := range users {
 		ue := byUser[u]

@@ -424,7 +424,10 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 			return nil, err
 		}
 		matched = en.matched
-		if len(en.refs) <= k {
+		// At most k (and never fewer than relaxing needs): phase 2 takes
+		// them all. A narrowed result thus has RelaxBelow strict matches
+		// and more, and is never relaxed (below).
+		if len(en.refs) <= max(k, e.cfg.RelaxBelow) {
 			cands = en.expand(bufs.get(len(en.refs)))
 		} else {
 			// Phase 2 then needs what it would look at of every match: a
@@ -450,8 +453,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if req.Sort == rank.SortRelevance && !filtered(req.Filter) {
 		rk = max(2*e.cfg.RelaxBelow, req.Page*req.Size)
 	}
-	// Whether to relax goes by the strict matches before any filter, as
-	// many as there are: a narrowed result holds only what phase 2 needs.
+	// Whether to relax goes by the strict matches before any filter; a
+	// narrowed result has enough of them, though it holds only what phase
+	// 2 needs.
 	var steps []relaxStep
 	if narrowed == nil && len(cands) < e.cfg.RelaxBelow {
 		steps = e.relaxSteps(plan, e.commonTerms(ctx, plan))

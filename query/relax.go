@@ -94,17 +94,13 @@ func idHash(id string) uint64 {
 	return h.Sum64()
 }
 
-// reader opens an index reader for term statistics; false on error.
-func (e *Engine) reader() (index.IndexReader, func(), bool) {
+// reader opens an index reader for term statistics.
+func (e *Engine) reader() (index.IndexReader, error) {
 	adv, err := e.idx.Advanced()
 	if err != nil {
-		return nil, nil, false
+		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, nil, false
-	}
-	return r, func() { r.Close() }, true
+	return adv.Reader()
 }
 
 // docFreq is how many documents of r have term (0 on error).
@@ -124,11 +120,11 @@ func (e *Engine) fewMatches(ctx context.Context, plan Plan) bool {
 	if e.cfg.MaxMatches <= 0 || len(plan.Required) == 0 {
 		return false
 	}
-	r, closeReader, ok := e.reader()
-	if !ok {
+	r, err := e.reader()
+	if err != nil {
 		return false
 	}
-	defer closeReader()
+	defer r.Close()
 	for _, t := range plan.Required {
 		// A word with synonyms matches more than its own items.
 		if !plan.expanded(t) && e.docFreq(ctx, r, t) <= uint64(e.cfg.MaxMatches) {
@@ -189,11 +185,11 @@ func (e *Engine) commonTerms(ctx context.Context, plan Plan) []string {
 	if err != nil || docs == 0 {
 		return nil
 	}
-	r, closeReader, ok := e.reader()
-	if !ok {
+	r, err := e.reader()
+	if err != nil {
 		return nil
 	}
-	defer closeReader()
+	defer r.Close()
 	limit := max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin))
 	var common []string
 	rarest, rarestDF := "", uint64(math.MaxUint64)

@@ -3,6 +3,7 @@ package rank
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -65,7 +66,7 @@ func TestBigCandidateSetsReadTheKeyColumns(t *testing.T) {
 			if big.Total != want.Total+rest.Total {
 				t.Errorf("%+v sort %d: big total %d, halves %d + %d", f, by, big.Total, want.Total, rest.Total)
 			}
-			if got, sum := brandCounts(big.Facets), addCounts(brandCounts(want.Facets), brandCounts(rest.Facets)); !mapsEqual(got, sum) {
+			if got, sum := brandCounts(big.Facets), addCounts(brandCounts(want.Facets), brandCounts(rest.Facets)); !maps.Equal(got, sum) {
 				t.Errorf("%+v: brand facets %v, halves %v", f, got, sum)
 			}
 			if by == SortPriceAsc && len(big.Hits) > 0 {
@@ -99,17 +100,6 @@ func addCounts(a, b map[string]int) map[string]int {
 	return out
 }
 
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
 
 // TestNarrow: the pre-pass counts what passes (less the hidden items and,
 // by policy, the ones out of stock) and keeps the best by the order, with

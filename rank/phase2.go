@@ -84,11 +84,12 @@ type Request struct {
 	Explain bool
 	// BlendTop, when positive, bounds the relevance order's blending: of
 	// the rows that pass the filters, only the BlendTop best by text (and
-	// the pinned ones) are scored and ordered. Phase 1 hands a filtered
-	// search every match, so that the filters, the total and the facets
-	// are exact; the blend then works on the best of what passed, as an
-	// unfiltered search works on the best Candidates. It must cover the
-	// page (Offset+Limit).
+	// the pinned ones) are scored and ordered. A filtered search sees
+	// every match (through Narrow, up to query.Config.MaxMatches) or the
+	// best MaxCandidates by text, so that the filters, the total and the
+	// facets are exact over them; the blend then works on the best of what
+	// passed, as an unfiltered search works on the best Candidates. It
+	// must cover the page (Offset+Limit).
 	BlendTop int
 }
 

@@ -149,11 +149,9 @@ func ReadBehaviourCSV(r io.Reader) ([]Event, error) {
 	return out, nil
 }
 
-// SessionsFromEvents groups events by user in time order and cuts a user's
-// history into sessions wherever two events are more than gap apart (gap
-// 0: one session per user). Sessions come out ordered by their last event,
-// so the newest session is last, as in a sessions file.
-func SessionsFromEvents(events []Event, gap time.Duration) []Session {
+// GroupByUser returns the users of events in order of their first event,
+// and each user's events in the order given.
+func GroupByUser(events []Event) ([]string, map[string][]Event) {
 	byUser := map[string][]Event{}
 	var users []string
 	for _, e := range events {
@@ -162,6 +160,15 @@ func SessionsFromEvents(events []Event, gap time.Duration) []Session {
 		}
 		byUser[e.User] = append(byUser[e.User], e)
 	}
+	return users, byUser
+}
+
+// SessionsFromEvents groups events by user in time order and cuts a user's
+// history into sessions wherever two events are more than gap apart (gap
+// 0: one session per user). Sessions come out ordered by their last event,
+// so the newest session is last, as in a sessions file.
+func SessionsFromEvents(events []Event, gap time.Duration) []Session {
+	users, byUser := GroupByUser(events)
 	var out []Session
 	for _, u := range users {
 		evs := byUser[u]
