@@ -100,7 +100,6 @@ func addCounts(a, b map[string]int) map[string]int {
 	return out
 }
 
-
 // TestNarrow: the pre-pass counts what passes (less the hidden items and,
 // by policy, the ones out of stock) and keeps the best by the order, with
 // buried and out-of-stock items after the rest.
