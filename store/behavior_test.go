@@ -1,9 +1,11 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"shopsearch/store/redistest"
 	"shopsearch/store/storetest"
@@ -25,5 +27,28 @@ func TestRedisBehaviorConformance(t *testing.T) {
 	storetest.RunBehavior(t, behaviorLimits, func(t *testing.T) storetest.BehaviorStore {
 		n++
 		return openRedis(t, fmt.Sprintf("%s?prefix=behavior-%d:", url, n))
+	})
+}
+
+func TestEmbeddedFollowsItsClock(t *testing.T) {
+	storetest.RunClock(t, func(t *testing.T, clock func() time.Time) storetest.BehaviorStore {
+		e, err := OpenEmbedded(filepath.Join(t.TempDir(), "state.db"), WithClock(clock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		return e
+	})
+}
+
+func TestRedisFollowsItsClock(t *testing.T) {
+	url := redistest.Start(t)
+	storetest.RunClock(t, func(t *testing.T, clock func() time.Time) storetest.BehaviorStore {
+		r, err := OpenRedis(context.Background(), url+"?prefix=clock:", WithClock(clock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
 	})
 }
