@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -32,23 +31,13 @@ func TestRedisBehaviorConformance(t *testing.T) {
 
 func TestEmbeddedFollowsItsClock(t *testing.T) {
 	storetest.RunClock(t, func(t *testing.T, clock func() time.Time) storetest.BehaviorStore {
-		e, err := OpenEmbedded(filepath.Join(t.TempDir(), "state.db"), WithClock(clock))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close() })
-		return e
+		return openTemp(t, filepath.Join(t.TempDir(), "state.db"), WithClock(clock))
 	})
 }
 
 func TestRedisFollowsItsClock(t *testing.T) {
 	url := redistest.Start(t)
 	storetest.RunClock(t, func(t *testing.T, clock func() time.Time) storetest.BehaviorStore {
-		r, err := OpenRedis(context.Background(), url+"?prefix=clock:", WithClock(clock))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
+		return openRedis(t, url+"?prefix=clock:", WithClock(clock))
 	})
 }
