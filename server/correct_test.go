@@ -64,6 +64,14 @@ func TestSearchCorrectsPinyinAndTypos(t *testing.T) {
 		t.Errorf("correct=maybe: %d %s", r.status, r.body)
 	}
 
+	// The console's top searches count the correction, never the input
+	// that found nothing by itself.
+	s.stats = newConsoleStats()
+	get(url.Values{"q": {"shouji"}})
+	if top, zero := s.stats.top.Top(5), s.stats.zero.Top(5); len(top) != 1 || top[0].Query != "手机" || len(zero) != 0 {
+		t.Errorf("after a corrected search: top %+v, zero %+v; want 手机 only", top, zero)
+	}
+
 	// The typed query is observed as finding nothing, the correction as found.
 	obs := &observer{}
 	h := ObserveSearches(s.Handler(), obs)
