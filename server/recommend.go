@@ -56,6 +56,10 @@ type RecommendDeps struct {
 	// Pins, when set, are the merchandisers' slot pins, served under
 	// /api/admin/slot-pins (slotpins.go) and applied to every slot.
 	Pins *SlotPins
+	// Sensitive is the sensitive-category policy the slots apply, served
+	// under /api/admin/sensitive (sensitive.go); nil: the defaults
+	// (rank.DefaultSensitivePolicy), read-only.
+	Sensitive *SensitiveList
 }
 
 // recImpressionPrefix starts every impression id /api/recommend gives out.
@@ -75,6 +79,9 @@ const recImpressionPrefix = "r-"
 // d.Samples it logs the slots and — when WithEvents was called before —
 // the events that answer them (the CTR model's samples).
 func (s *Server) WithRecommend(d RecommendDeps) *Server {
+	if d.Sensitive == nil {
+		d.Sensitive, _ = NewSensitiveList(nil) // the defaults: no store to fail
+	}
 	h := &recommendAPI{s: s, d: d}
 	if d.Samples != nil && s.events != nil {
 		s.events.slots.mu.Lock()
@@ -95,6 +102,11 @@ func (s *Server) WithRecommend(d RecommendDeps) *Server {
 		g.PUT("", h.putSlotPins)
 		g.GET("/history", h.slotPinsHistory)
 	}
+	g := s.router.Group("/api/admin/sensitive", s.requireAdmin)
+	g.GET("", h.getSensitive)
+	g.PUT("", h.putSensitive)
+	g.GET("/history", h.sensitiveHistory)
+	g.GET("/matches", h.sensitiveMatches)
 	return s
 }
 
@@ -197,6 +209,15 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 	shopperCtx := h.shopperContext(shopper)
 
 	rr := recall.Request{User: req.actor, Items: shopper.recent, N: req.n * recOverfetch}
+	// Sensitive categories stay out of the slot (sensitive.go); a detail
+	// page's own class stays allowed on it.
+	var own *models.Product
+	if req.scene == recall.SceneDetail {
+		if p, ok := store.Get(req.item); ok {
+			own = &p
+		}
+	}
+	sensitive := h.d.Sensitive.Classes().Filter(req.scene, req.region, own)
 	excluded := map[string]bool{}
 	for id := range shopper.bought {
 		excluded[id] = true
@@ -235,12 +256,19 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		if excluded[id] || exposed && shopper.exposed[id] {
 			return true
 		}
-		if len(leaves) > 0 {
-			if p, ok := store.Get(id); ok && leaves[leaf(p.Category)] {
+		if len(leaves) > 0 || sensitive != nil {
+			p, ok := store.Get(id)
+			if ok && (leaves[leaf(p.Category)] || sensitive != nil && sensitive(&p)) {
 				return true
 			}
 		}
 		return false
+	}
+	// Categories are scattered in a slot, except beside a product: 看了又看
+	// is the same kind of product first.
+	catWindow := 3
+	if req.scene == recall.SceneDetail {
+		catWindow = 0
 	}
 	rank1 := func(exposed bool, have []rank.RecItem, pins map[int]string) []rank.RecItem {
 		rr := rr
@@ -259,13 +287,18 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		}
 		return store.Rerank(rc, rank.RerankRequest{
 			N: req.n - len(have), Region: req.region, Profile: profile,
-			CategoryWindow: 3, BrandWindow: 2, Explain: req.explain,
+			CategoryWindow: catWindow, BrandWindow: 2, Explain: req.explain,
 			CTR: ctr, Shopper: shopperCtx, Features: h.d.Samples != nil, Pins: pins,
 		})
 	}
 	var pins map[int]string
 	if h.d.Pins != nil {
 		pins = h.d.Pins.For(req.scene, req.region, time.Now())
+	}
+	for pos, id := range pins { // a pin does not override the sensitive list
+		if p, ok := store.Get(id); ok && sensitive != nil && sensitive(&p) {
+			delete(pins, pos)
+		}
 	}
 	got := rank1(true, nil, pins)
 	if len(got) < req.n && len(shopper.exposed) > 0 {
