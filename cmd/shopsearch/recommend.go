@@ -262,7 +262,7 @@ func (r *recState) loadRecall(first bool) error {
 // swapScenes makes the scenes over mod and the scene config; callers hold
 // mu.
 func (r *recState) swapScenes(mod *recall.Model) error {
-	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: mod, Content: r.hot.content, Hot: r.hot.recall, Config: r.sceneCfg})
+	scenes, err := recall.SceneRecallers(r.hot.deps(mod, r.sceneCfg))
 	if err != nil {
 		return err
 	}
@@ -383,7 +383,7 @@ func (r *recState) retrainRecall(ctx context.Context) error {
 // catalog's recallers over st.
 func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recaller, error) {
 	hot := &catalogHot{store: st}
-	return recall.SceneRecallers(recall.SceneDeps{Model: model, Content: hot.content, Hot: hot.recall})
+	return recall.SceneRecallers(hot.deps(model, nil))
 }
 
 // catalogHot keeps the best sellers in stock of every category path (and
@@ -392,10 +392,14 @@ func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recal
 // scan serves every category, where browsing a million products per
 // category asked for would not.
 type catalogHot struct {
-	store     *rank.Store
+	store *rank.Store
+	// comp says which categories complement which (the complement
+	// recaller); nil: recall.DefaultComplements.
+	comp      atomic.Pointer[recall.Complements]
 	refreshMu sync.Mutex // one recomputation at a time
-	mu        sync.Mutex // guards lists and at
+	mu        sync.Mutex // guards lists, leaves and at
 	lists     map[string][]string
+	leaves    *leafIndex // the lists by leaf name (recommend_catalog.go)
 	at        time.Time
 }
 
@@ -403,8 +407,15 @@ type catalogHot struct {
 // The first callers wait for the first lists; later ones get the current
 // lists while a stale set is recomputed in the background.
 func (h *catalogHot) list(category string) []string {
+	lists, _ := h.current()
+	return lists[category]
+}
+
+// current returns the current lists and leaf index, computing them first
+// when there are none and starting a recomputation when they are stale.
+func (h *catalogHot) current() (map[string][]string, *leafIndex) {
 	h.mu.Lock()
-	lists, at := h.lists, h.at
+	lists, leaves, at := h.lists, h.leaves, h.at
 	h.mu.Unlock()
 	switch {
 	case lists == nil:
@@ -417,7 +428,7 @@ func (h *catalogHot) list(category string) []string {
 		}
 		h.refreshMu.Unlock()
 		h.mu.Lock()
-		lists = h.lists
+		lists, leaves = h.lists, h.leaves
 		h.mu.Unlock()
 	case time.Since(at) >= hotListTTL && h.refreshMu.TryLock():
 		go func() {
@@ -425,7 +436,7 @@ func (h *catalogHot) list(category string) []string {
 			h.refresh()
 		}()
 	}
-	return lists[category]
+	return lists, leaves
 }
 
 // refresh recomputes every list; callers hold refreshMu.
@@ -435,6 +446,7 @@ func (h *catalogHot) refresh() {
 		sales int64
 	}
 	tops := map[string][]entry{}
+	paths := map[string]bool{} // the products' own category paths
 	less := func(a, b entry) bool { return a.sales < b.sales || a.sales == b.sales && a.id > b.id }
 	push := func(cat string, e entry) {
 		t := tops[cat]
@@ -455,6 +467,7 @@ func (h *catalogHot) refresh() {
 			return nil
 		}
 		e := entry{p.ID, p.Sales30d}
+		paths[p.Category] = true
 		push("", e)
 		for cat := p.Category; cat != ""; {
 			push(cat, e)
@@ -467,6 +480,12 @@ func (h *catalogHot) refresh() {
 		return nil
 	})
 	lists := make(map[string][]string, len(tops))
+	sales := map[string]int64{}
+	for _, t := range tops {
+		for _, e := range t {
+			sales[e.id] = e.sales
+		}
+	}
 	for cat, t := range tops {
 		slices.SortFunc(t, func(a, b entry) int {
 			if less(b, a) {
@@ -483,8 +502,9 @@ func (h *catalogHot) refresh() {
 		}
 		lists[cat] = ids
 	}
+	leaves := newLeafIndex(lists, paths, sales)
 	h.mu.Lock()
-	h.lists, h.at = lists, time.Now()
+	h.lists, h.leaves, h.at = lists, leaves, time.Now()
 	h.mu.Unlock()
 }
 
