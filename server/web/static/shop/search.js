@@ -71,6 +71,16 @@ export function filters(s, facets) {
   return box;
 }
 
+// markScrollable marks each facet row whose chips scroll further to the
+// right (phone width), and unmarks it once scrolled to the end.
+export function markScrollable(view) {
+  for (const c of view.querySelectorAll(".frow .chips")) {
+    const mark = () => c.parentElement.classList.toggle("more", c.scrollLeft + c.clientWidth < c.scrollWidth - 2);
+    c.addEventListener("scroll", mark, {passive: true});
+    requestAnimationFrame(mark);
+  }
+}
+
 export function pager(s, total) {
   const pages = Math.min(Math.ceil(total / PAGE_SIZE), Math.floor(10000 / PAGE_SIZE));
   const nav = el("nav", "pager");
@@ -103,6 +113,7 @@ export function renderSearch(view, s, fresh) {
     const fix = r.correction && typeof r.correction.to === "string" ? r.correction : null;
     if (s.q && s.page === 1 && r.total > 0) track("search", {query: fix ? fix.to : s.q, results: r.total, impression_id: imp});
     add(view, sortTabs(s), filters(s, r.facets || {}));
+    markScrollable(view);
     // The API searched what the input meant (pinyin, a typo): say so, and
     // offer the input as typed.
     if (fix) {
