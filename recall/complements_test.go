@@ -16,7 +16,7 @@ func TestDefaultComplements(t *testing.T) {
 		{"电脑办公>打印机", "电脑办公>硒鼓", true},
 		{"空调", "家用电器>空调罩", true},
 		{"空调", "母婴/玩具/童装>孕妈奶粉", false}, // issue 18's air conditioner and maternity milk
-		{"手机数码>手机", "手机数码>手机", false},    // a leaf never complements itself
+		{"手机数码>手机", "手机数码>手机", false},  // a leaf never complements itself
 		{"其他>其他商品", "手机数码>手机壳", false},
 	} {
 		if got := c.Is(tc.base, tc.cand); got != tc.want {
