@@ -16,8 +16,7 @@ const (
 )
 
 // consoleStats is what the console's dashboards read: the searches
-// shoppers made that found items (a corrected input counted as the query
-// searched instead) and the queries that found nothing. The engine's own
+// shoppers made that found items and the queries that found nothing. The engine's own
 // query log counts every first-page request, corrections' failed first
 // tries included, so the dashboard does not read it.
 type consoleStats struct {
@@ -56,10 +55,11 @@ func (s *Server) queryStats(c *gin.Context) {
 }
 
 // countSearches runs before the search handler: a shopper's first-page
-// search answered 200 is counted in the top log when it found items — as
-// the correction searched, when one was (correct.go) — and in the
-// zero-result log when it found nothing. Searches with the admins'
-// debugging parameters are not.
+// search answered 200 is counted in the top log when it found items and in
+// the zero-result log when it found nothing. Searches with the admins'
+// debugging parameters are not, nor corrected ones (correct.go): the
+// input found nothing by itself, yet the shopper was served, and nobody
+// typed the correction.
 func (s *Server) countSearches(c *gin.Context) {
 	w := &totalWriter{ResponseWriter: c.Writer, total: -1}
 	c.Writer = w
@@ -72,11 +72,11 @@ func (s *Server) countSearches(c *gin.Context) {
 	if err != nil || v.Get("explain") != "" || v.Get("profile") != "" || (v.Get("page") != "" && v.Get("page") != "1") {
 		return
 	}
-	q := v.Get("q")
-	if to, err := url.QueryUnescape(w.Header().Get(correctedHeader)); err == nil && to != "" {
-		q = to
+	if w.Header().Get(correctedHeader) != "" {
+		return // the input found nothing by itself, and nobody typed its correction
 	}
-	if q = query.NormalizeQuery(q); q == "" {
+	q := query.NormalizeQuery(v.Get("q"))
+	if q == "" {
 		return
 	}
 	if w.total == 0 {

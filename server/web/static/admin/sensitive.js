@@ -34,7 +34,7 @@ function classRow(c) {
     ta.dataset.k = k;
     ta.value = (c[k] || []).join("\n");
     ta.setAttribute("aria-label", label);
-    tr.appendChild(add(el("td"), ta));
+    tr.appendChild(add(el("td"), el("small", "cap muted", label), ta));
   }
   return tr;
 }

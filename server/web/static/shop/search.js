@@ -108,10 +108,11 @@ export function renderSearch(view, s, fresh) {
     if (!fresh()) return;
     view.textContent = "";
     const imp = "s-" + rid();
-    // A search counts (hot searches, the shopper's recent searches) as what
-    // was searched and found: a corrected input ("rjkk") as its correction.
+    // The search as the shopper typed it. A corrected input found nothing
+    // by itself (results 0: no hot search), and its correction, which
+    // nobody typed, is not reported.
     const fix = r.correction && typeof r.correction.to === "string" ? r.correction : null;
-    if (s.q && s.page === 1 && r.total > 0) track("search", {query: fix ? fix.to : s.q, results: r.total, impression_id: imp});
+    if (s.q && s.page === 1) track("search", {query: s.q, results: fix ? 0 : r.total, impression_id: imp});
     add(view, sortTabs(s), filters(s, r.facets || {}));
     markScrollable(view);
     // The API searched what the input meant (pinyin, a typo): say so, and
