@@ -266,6 +266,13 @@ func (r *recState) swapScenes(mod *recall.Model) error {
 	if err != nil {
 		return err
 	}
+	if mod != r.model { // the complements mined from its co-purchases, if it has any of the catalog's
+		comp := minedComplements(mod, r.m.engine.Store())
+		r.hot.comp.Store(comp)
+		if comp != nil {
+			r.logf("complements: %d leaf categories mined from the model's co-purchases", comp.Mined())
+		}
+	}
 	r.model = mod
 	r.scenes.Store(&scenes)
 	return nil

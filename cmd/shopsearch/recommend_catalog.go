@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"shopsearch/models"
 	"shopsearch/recall"
 )
 
@@ -307,4 +308,51 @@ func (h *catalogHot) spread(_ context.Context, req recall.Request) []recall.Cand
 	}
 	roundRobin(c, site, 3) // a second and third turn only when the slot wants more than the categories
 	return c.out
+}
+
+// Mining complements from the recall model: at most minedItems of the
+// model's items (those the catalog has) each pair their leaf with the
+// leaves of their minedPeers best co-purchased items; a pair seen
+// minedSupport times is a complement.
+const (
+	minedItems   = 200_000
+	minedPeers   = 10
+	minedSupport = 3
+)
+
+// minedComplements returns the reviewed table with the category pairs of
+// mod's bought-together table over the catalog st (recall.Complements);
+// nil when the model shares no item with the catalog, or has no pairs.
+func minedComplements(mod *recall.Model, st interface {
+	Get(id string) (models.Product, bool)
+}) *recall.Complements {
+	if mod == nil {
+		return nil
+	}
+	var baskets []recall.Basket
+	n := 0
+	mod.ItemIDs(func(id string) {
+		if n >= minedItems {
+			return
+		}
+		p, ok := st.Get(id)
+		if !ok || p.Category == "" {
+			return
+		}
+		n++
+		leaf := recall.LeafOf(p.Category)
+		for _, c := range mod.BoughtTogether([]string{id}, minedPeers, nil) {
+			if q, ok := st.Get(c.Item); ok && q.Category != "" {
+				baskets = append(baskets, recall.Basket{leaf, recall.LeafOf(q.Category)})
+			}
+		}
+	})
+	if len(baskets) == 0 {
+		return nil
+	}
+	c := recall.DefaultComplements().MineComplements(baskets, minedSupport)
+	if c.Mined() == 0 {
+		return nil
+	}
+	return c
 }
