@@ -21,7 +21,7 @@ func fallbackCatalog() *catalogHot {
 	}
 	add("ac1", "家用电器>空调", 3000, 50)
 	add("ac2", "家用电器>空调", 3500, 40)
-	add("ac3", "空调", 2800, 30)     // the same leaf under another path
+	add("ac3", "空调", 2800, 30)      // the same leaf under another path
 	add("ac4", "家用电器>空调", 9000, 90) // out of the band, the best seller
 	add("fan1", "家用电器>电风扇", 200, 80)
 	add("fan2", "家用电器>电风扇", 3200, 10)
