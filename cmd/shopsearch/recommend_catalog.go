@@ -124,13 +124,17 @@ func newCollector(req recall.Request, source string) *collector {
 
 func (c *collector) full() bool { return len(c.out) >= c.req.N }
 
-// add takes id unless excluded or taken; it reports whether it did.
-func (c *collector) add(id string) bool {
+// add takes id unless excluded or taken, scored by its order; it reports
+// whether it did.
+func (c *collector) add(id string) bool { return c.addScored(id, 1/float64(1+len(c.out))) }
+
+// addScored is add with the score given.
+func (c *collector) addScored(id string, score float64) bool {
 	if c.full() || c.seen[id] || c.req.Exclude != nil && c.req.Exclude(id) {
 		return false
 	}
 	c.seen[id] = true
-	c.out = append(c.out, recall.Candidate{Item: id, Score: 1 / float64(1+len(c.out)), Source: c.source})
+	c.out = append(c.out, recall.Candidate{Item: id, Score: score, Source: c.source})
 	return true
 }
 
@@ -160,7 +164,14 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 		return d <= math.Ln2, d
 	}
 	// takeBanded adds ids in the band first (in their order: best
-	// sellers), then the others, the closest in price first.
+	// sellers), then the others, the closest in price first. The scores
+	// fall by tier — the leaf in the band, the leaf, siblings in the
+	// band, siblings — so that the blend with commercial factors (rerank)
+	// reorders within a tier, not across.
+	tier := 0
+	score := func() float64 { // 1, 0.75, 0.5, 0.25 by tier, less up to 0.05 by order
+		return float64(4-tier)/4 - 0.05*min(float64(len(c.out))/float64(3*max(req.N, 1)), 1)
+	}
 	takeBanded := func(ids []string) {
 		type far struct {
 			id string
@@ -172,11 +183,12 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 				return
 			}
 			if ok, d := inBand(id); ok {
-				c.add(id)
+				c.addScored(id, score())
 			} else {
 				rest = append(rest, far{id, d})
 			}
 		}
+		tier++
 		slices.SortStableFunc(rest, func(a, b far) int {
 			switch {
 			case a.d < b.d:
@@ -187,8 +199,9 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 			return 0
 		})
 		for _, f := range rest {
-			c.add(f.id)
+			c.addScored(f.id, score())
 		}
+		tier++
 	}
 	takeBanded(x.byLeaf[leaf])
 	var siblings []string
