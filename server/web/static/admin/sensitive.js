@@ -91,4 +91,11 @@ export async function saveSensitive() {
   await loadSensitive();
 }
 $("snsave").addEventListener("click", () => saveSensitive().catch(fail));
+$("snadd").addEventListener("click", () => {
+  const name = $("snnew").value.trim();
+  if (!name) { say("请填写新类别 ID", true); return; }
+  if ($("snclasses").querySelector("tr[data-name='" + CSS.escape(name) + "']")) { say("类别 " + name + " 已存在", true); return; }
+  $("snclasses").appendChild(classRow({name, label: name, enabled: true}));
+  $("snnew").value = "";
+});
 $("snreset").addEventListener("click", () => loadSensitive().catch(fail));
