@@ -62,6 +62,14 @@ type RecommendDeps struct {
 	Sensitive *SensitiveList
 }
 
+// fallbackSources are the catalog's coherent fallbacks (recall.SceneDeps):
+// their rescaled scores are weighed by fallbackWeight, so that what the
+// shopper's behaviour recalled (session, item2item, cobuy) outranks them
+// at equal rescaled score, and they fill what it leaves.
+var fallbackSources = map[string]bool{recall.SourceSimilar: true, recall.SourceComplement: true, recall.SourceSpread: true}
+
+const fallbackWeight = 0.7
+
 // recImpressionPrefix starts every impression id /api/recommend gives out.
 const recImpressionPrefix = "r-"
 
@@ -283,6 +291,9 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		recall.NormalizeScores(cands)
 		rc := make([]rank.RecCandidate, len(cands))
 		for i, c := range cands {
+			if fallbackSources[c.Source] { // behaviour first: the catalog's fallbacks fill what it leaves
+				c.Score *= fallbackWeight
+			}
 			rc[i] = rank.RecCandidate{ID: c.Item, Score: c.Score, Source: c.Source}
 		}
 		return store.Rerank(rc, rank.RerankRequest{
