@@ -128,7 +128,7 @@ func (r *recState) logf(format string, args ...any) {
 // goroutines: the watcher (every ModelPoll) and the retrainings (every
 // CTRRetrain, RecallRetrain), each only when its interval is positive.
 func (m *Main) startRecommend() (*recState, error) {
-	r := &recState{m: m, hot: &catalogHot{store: m.engine.Store()}}
+	r := &recState{m: m, hot: newCatalogHot(m.engine.Store())}
 	if err := r.loadScenes(true); err != nil {
 		return nil, err
 	}
@@ -268,10 +268,12 @@ func (r *recState) swapScenes(mod *recall.Model) error {
 	}
 	if mod != r.model { // the complements mined from its co-purchases, if it has any of the catalog's
 		comp := minedComplements(mod, r.m.engine.Store())
-		r.hot.comp.Store(comp)
 		if comp != nil {
 			r.logf("complements: %d leaf categories mined from the model's co-purchases", comp.Mined())
+		} else {
+			comp = recall.DefaultComplements()
 		}
+		r.hot.comp.Store(comp)
 	}
 	r.model = mod
 	r.scenes.Store(&scenes)
@@ -389,7 +391,7 @@ func (r *recState) retrainRecall(ctx context.Context) error {
 // catalogScenes are the scenes over model (nil: none yet) and the
 // catalog's recallers over st.
 func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recaller, error) {
-	hot := &catalogHot{store: st}
+	hot := newCatalogHot(st)
 	return recall.SceneRecallers(hot.deps(model, nil))
 }
 
@@ -401,7 +403,7 @@ func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recal
 type catalogHot struct {
 	store *rank.Store
 	// comp says which categories complement which (the complement
-	// recaller); nil: recall.DefaultComplements.
+	// recaller): recall.DefaultComplements, or with a model's mined pairs.
 	comp      atomic.Pointer[recall.Complements]
 	refreshMu sync.Mutex // one recomputation at a time
 	mu        sync.Mutex // guards lists, leaves and at

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"shopsearch/models"
+	"shopsearch/rank"
 	"shopsearch/recall"
 )
 
@@ -216,15 +217,16 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 	return c.out
 }
 
-// complements returns the complement table in use.
-func (h *catalogHot) complements() *recall.Complements {
-	if c := h.comp.Load(); c != nil {
-		return c
-	}
-	return defaultComplements()
+// newCatalogHot returns the catalog recallers over st, with the reviewed
+// complement table until a model's co-purchases are mined.
+func newCatalogHot(st *rank.Store) *catalogHot {
+	h := &catalogHot{store: st}
+	h.comp.Store(recall.DefaultComplements())
+	return h
 }
 
-var defaultComplements = sync.OnceValue(recall.DefaultComplements)
+// complements returns the complement table in use.
+func (h *catalogHot) complements() *recall.Complements { return h.comp.Load() }
 
 // complement is the Complement recaller: the best sellers of the cart's
 // complement categories, in turns.

@@ -30,7 +30,7 @@ func fallbackCatalog() *catalogHot {
 	for i := range 10 {
 		add(fmt.Sprintf("milk%d", i), "母婴>孕妈奶粉", 300, int64(1000+i))
 	}
-	return &catalogHot{store: rank.NewStore(ps, nil)}
+	return newCatalogHot(rank.NewStore(ps, nil))
 }
 
 func candIDs(cs []recall.Candidate) []string {
