@@ -226,6 +226,18 @@ func browserPhoneConsole(t *testing.T, b *browserEnv) {
 			}
 		case "sensitive":
 			b.do(t, ctx, waitFor(`document.querySelectorAll("#snclasses tr[data-name]").length === 6 && document.querySelector("#snclasses [data-k=samples][data-count]") !== null`))
+			// Enable alcohol for Xi'an and save: serve keeps it in its store.
+			b.do(t, ctx,
+				chromedp.Evaluate[chromedp.Void](`(() => { const tr = document.querySelector("#snclasses tr[data-name=alcohol]");
+					tr.querySelector("[data-k=enabled]").checked = true; tr.querySelector("[data-k=regions]").value = "xa"; })()`),
+				chromedp.SetValue(chromedp.CSS("#snauthor"), "browser"),
+				chromedp.Click(chromedp.CSS("#snsave")),
+				waitFor(`document.getElementById("msg").textContent.includes("已保存敏感类目 v1")`),
+				waitFor(`document.getElementById("sninfo").textContent.startsWith("v1")`),
+			)
+			if on := evalJS[bool](t, b, ctx, `document.querySelector("#snclasses tr[data-name=alcohol] [data-k=enabled]").checked && document.querySelector("#snclasses tr[data-name=alcohol] [data-k=regions]").value === "xa"`); !on {
+				t.Error("sensitive categories: the saved alcohol class did not come back enabled for xa")
+			}
 		case "dash":
 			b.do(t, ctx, waitFor(`document.querySelector("#chslots svg, #chslots .none") !== null`))
 			labels := evalJS[[]string](t, b, ctx, `Array.from(document.querySelectorAll("#chslots text.lbl"), x => x.textContent)`)

@@ -42,7 +42,7 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 		return server.RecommendDeps{}, err
 	}
 	m.rec = st
-	d := server.RecommendDeps{Models: st.current, Samples: st.samples, Pins: st.pins}
+	d := server.RecommendDeps{Models: st.current, Samples: st.samples, Pins: st.pins, Sensitive: st.sensitive}
 	if m.events != nil {
 		if b, ok := m.events.st.(server.RecBehavior); ok {
 			d.Behavior = b
@@ -63,14 +63,17 @@ const (
 // atomically when a model file changes (another replica or a train run
 // published it) or serve retrained it on its schedule.
 type recState struct {
-	m        *Main
-	hot      *catalogHot
-	samples  *rank.SampleLog
-	pins     *server.SlotPins // in the profiles' store; nil without one
-	scenes   atomic.Pointer[map[string]recall.Recaller]
-	ctr      atomic.Pointer[rank.CTRModel]
-	model    *recall.Model      // the recall model in use; nil none (guarded by mu)
-	sceneCfg recall.SceneConfig // from DATA/scenes.json; nil: the defaults (guarded by mu)
+	m       *Main
+	hot     *catalogHot
+	samples *rank.SampleLog
+	pins    *server.SlotPins // in the profiles' store; nil without one
+	// sensitive is the sensitive-category policy, in the profiles' store
+	// (the defaults, read-only, without one).
+	sensitive *server.SensitiveList
+	scenes    atomic.Pointer[map[string]recall.Recaller]
+	ctr       atomic.Pointer[rank.CTRModel]
+	model     *recall.Model      // the recall model in use; nil none (guarded by mu)
+	sceneCfg  recall.SceneConfig // from DATA/scenes.json; nil: the defaults (guarded by mu)
 	// The files' signatures when last loaded (the watcher's state).
 	recallSig, ctrSig, scenesSig fileSig
 	mu                           sync.Mutex // one load or retraining at a time
@@ -138,13 +141,19 @@ func (m *Main) startRecommend() (*recState, error) {
 	if err := r.loadCTR(true); err != nil {
 		return nil, err
 	}
+	var settings server.SlotPinStore
 	if ms, ok := m.state.(*merchState); ok {
 		p, err := server.NewSlotPins(ms.st)
 		if err != nil {
 			return nil, err
 		}
-		r.pins = p
+		r.pins, settings = p, ms.st
 	}
+	sens, err := server.NewSensitiveList(settings)
+	if err != nil {
+		return nil, err
+	}
+	r.sensitive = sens
 	if !m.cfg.NoSampleLog {
 		l, err := rank.OpenSampleLog(r.path(sampleDir), rank.SampleLogConfig{})
 		if err != nil {
@@ -207,12 +216,15 @@ func (m *Main) closeRecommend() error {
 }
 
 // watch reloads a model whose file changed since it was loaded, and the
-// slot pins (another replica may have saved them).
+// slot pins and sensitive categories (another replica may have saved them).
 func (r *recState) watch() {
 	if r.pins != nil {
 		if err := r.pins.Reload(); err != nil {
 			r.logf("%v (keeping the pins in use)", err)
 		}
+	}
+	if err := r.sensitive.Reload(); err != nil {
+		r.logf("%v (keeping the sensitive categories in use)", err)
 	}
 	if err := r.loadScenes(false); err != nil {
 		r.logf("%v (keeping the scenes in use)", err)
