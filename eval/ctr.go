@@ -141,7 +141,8 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 	if err != nil {
 		return CTRStats{}, fmt.Errorf("eval ctr: recall model: %w", err)
 	}
-	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: model, Content: modelContent(model, cats), Hot: model.HotRecaller()})
+	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: model, Content: modelContent(model, cats), Hot: model.HotRecaller(),
+		Config: ctrHomeRecipe})
 	if err != nil {
 		return CTRStats{}, err
 	}
@@ -309,6 +310,18 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 	st.Heuristic = scoreImpressions(test, heuristic, func(s float64) float64 { return sigmoid(a*s + b) }, cfg.K)
 	return st, nil
 }
+
+// ctrHomeRecipe is the home recipe the replay recalls with: the shopper's
+// session, neighbours and categories, and the overall hot list — the
+// serving default before the catalog's spread recaller (doc/recommend.md),
+// which needs a catalog's categories; the replay has the model's only.
+// Kept fixed so that the CTR figures measure the CTR model, not a change of
+// recipe.
+var ctrHomeRecipe = recall.SceneConfig{recall.SceneHome: {
+	Quotas: []recall.SceneQuota{{Recaller: recall.RecallerSession, Share: 0.4}, {Recaller: recall.RecallerItem, Share: 0.2},
+		{Recaller: recall.RecallerContent, Share: 0.2}, {Recaller: recall.RecallerHot, Share: 0.2}},
+	Fallbacks: []string{recall.RecallerHot},
+}}
 
 // modelContent is the offline Content recaller: the model's hot lists of
 // the categories of the shopper's newest items, as the catalog's best

@@ -25,6 +25,9 @@ var Scenes = []string{SceneHome, SceneDetail, SceneCart, SceneOrderComplete, Sce
 const (
 	SourceContent    = "content"     // same leaf category as the shopper's items
 	SourceCatalogHot = "catalog_hot" // best sellers of the catalog (or a category)
+	SourceSimilar    = "similar"     // same leaf and price band as the item, then its siblings
+	SourceComplement = "complement"  // complement categories of the cart (Complements)
+	SourceSpread     = "spread"      // best sellers spread over the shopper's and the site's top categories
 )
 
 // SceneDeps are the recallers the scenes combine. Model may be nil (no
@@ -36,8 +39,16 @@ type SceneDeps struct {
 	// categories' best items. Cold items and shoppers still get a slot.
 	Content Recaller
 	// Hot recalls the catalog's best sellers in req.Category, or overall
-	// when it is empty; it ends every fallback chain.
+	// when it is empty.
 	Hot Recaller
+	// Similar, Complement and Spread are the catalog's coherent fallbacks
+	// for thin behaviour (optional; a recipe naming a missing one skips
+	// it): the best sellers of the leaf category of the newest of
+	// req.Items in its price band, then of its sibling categories (看了又看);
+	// the best sellers of the complement categories of req.Cart (买了还买);
+	// and best sellers spread over the categories of req.Items and the
+	// site's top categories, a few each (猜你喜欢).
+	Similar, Complement, Spread Recaller
 	// Config says how each scene combines them; nil: DefaultSceneConfig.
 	// A scene it leaves out takes the default's recipe.
 	Config SceneConfig
@@ -51,10 +62,14 @@ const (
 	RecallerContent     = "content"      // the catalog's best sellers of the shopper's categories
 	RecallerCategoryHot = "category_hot" // the catalog's best sellers of req.Category
 	RecallerHot         = "hot"          // the catalog's best sellers overall
+	RecallerSimilar     = "similar"      // the catalog's same leaf and price band, then sibling categories
+	RecallerComplement  = "complement"   // the catalog's best sellers of the cart's complement categories
+	RecallerSpread      = "spread"       // the catalog's best sellers spread over top categories
 )
 
 // RecallerNames lists the recaller names a SceneConfig may use.
-var RecallerNames = []string{RecallerSession, RecallerItem, RecallerCoBuy, RecallerContent, RecallerCategoryHot, RecallerHot}
+var RecallerNames = []string{RecallerSession, RecallerItem, RecallerCoBuy, RecallerContent, RecallerCategoryHot, RecallerHot,
+	RecallerSimilar, RecallerComplement, RecallerSpread}
 
 // SceneConfig is how each scene (by name) combines the recallers.
 type SceneConfig map[string]SceneRecipe
@@ -77,22 +92,25 @@ const maxRecipeParts = 10
 
 // DefaultSceneConfig returns the scenes' default recipes:
 //
-//	home            session 40%, item2item 20%, content 20%, hot 20% → hot
-//	detail          item2item 60%, content 40% → hot of the category → hot
-//	cart            cobuy 70%, item2item 30% → content → hot of the category → hot
-//	order_complete  cobuy 60%, item2item 40% → content → hot
+//	home            session 40%, item2item 20%, spread 40% → spread → hot
+//	detail          item2item 60%, similar 40% → similar → hot of the category → hot
+//	cart            cobuy 70%, complement 30% → complement
+//	order_complete  cobuy 60%, complement 40% → complement
 //	zero_result     hot of the category 70%, session 30% → hot
+//
+// The cart slots never fall back to best sellers: a slot of complements
+// or nothing (the storefront hides an empty slot).
 func DefaultSceneConfig() SceneConfig {
 	q := func(r string, share float64) SceneQuota { return SceneQuota{Recaller: r, Share: share} }
 	return SceneConfig{
-		SceneHome: {Quotas: []SceneQuota{q(RecallerSession, 0.4), q(RecallerItem, 0.2), q(RecallerContent, 0.2), q(RecallerHot, 0.2)},
-			Fallbacks: []string{RecallerHot}},
-		SceneDetail: {Quotas: []SceneQuota{q(RecallerItem, 0.6), q(RecallerContent, 0.4)},
-			Fallbacks: []string{RecallerCategoryHot, RecallerHot}},
-		SceneCart: {Quotas: []SceneQuota{q(RecallerCoBuy, 0.7), q(RecallerItem, 0.3)},
-			Fallbacks: []string{RecallerContent, RecallerCategoryHot, RecallerHot}},
-		SceneOrderComplete: {Quotas: []SceneQuota{q(RecallerCoBuy, 0.6), q(RecallerItem, 0.4)},
-			Fallbacks: []string{RecallerContent, RecallerHot}},
+		SceneHome: {Quotas: []SceneQuota{q(RecallerSession, 0.4), q(RecallerItem, 0.2), q(RecallerSpread, 0.4)},
+			Fallbacks: []string{RecallerSpread, RecallerHot}},
+		SceneDetail: {Quotas: []SceneQuota{q(RecallerItem, 0.6), q(RecallerSimilar, 0.4)},
+			Fallbacks: []string{RecallerSimilar, RecallerCategoryHot, RecallerHot}},
+		SceneCart: {Quotas: []SceneQuota{q(RecallerCoBuy, 0.7), q(RecallerComplement, 0.3)},
+			Fallbacks: []string{RecallerComplement}},
+		SceneOrderComplete: {Quotas: []SceneQuota{q(RecallerCoBuy, 0.6), q(RecallerComplement, 0.4)},
+			Fallbacks: []string{RecallerComplement}},
 		SceneZeroResult: {Quotas: []SceneQuota{q(RecallerCategoryHot, 0.7), q(RecallerSession, 0.3)},
 			Fallbacks: []string{RecallerHot}},
 	}
@@ -177,6 +195,9 @@ func SceneRecallers(d SceneDeps) (map[string]Recaller, error) {
 			req.Category = ""
 			return d.Hot(ctx, req)
 		},
+		RecallerSimilar:    d.Similar, // nil when not given: skipped
+		RecallerComplement: d.Complement,
+		RecallerSpread:     d.Spread,
 	}
 	if d.Model != nil {
 		byName[RecallerSession], byName[RecallerItem], byName[RecallerCoBuy] = d.Model.SessionRecaller(), d.Model.ItemRecaller(), d.Model.CoBuyRecaller()

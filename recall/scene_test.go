@@ -32,8 +32,30 @@ func catalogRecallers() (Recaller, Recaller) {
 	return content, hot
 }
 
+// fallbackRecallers are stand-ins for the catalog's coherent fallbacks:
+// similar s1, s2 (given items), complement m1 (given a cart), spread sp1,
+// sp2.
+func fallbackRecallers() (similar, complement, spread Recaller) {
+	one := func(source string, when func(Request) bool, ids ...string) Recaller {
+		return func(_ context.Context, req Request) []Candidate {
+			if !when(req) {
+				return nil
+			}
+			var out []Candidate
+			for i, id := range ids {
+				out = append(out, Candidate{Item: id, Score: float64(len(ids) - i), Source: source})
+			}
+			return out
+		}
+	}
+	return one(SourceSimilar, func(r Request) bool { return len(r.Items) > 0 }, "s1", "s2"),
+		one(SourceComplement, func(r Request) bool { return len(r.Cart) > 0 }, "m1"),
+		one(SourceSpread, func(Request) bool { return true }, "sp1", "sp2")
+}
+
 func TestSceneRecallers(t *testing.T) {
 	content, hot := catalogRecallers()
+	similar, complement, spread := fallbackRecallers()
 	if _, err := SceneRecallers(SceneDeps{}); err == nil {
 		t.Fatal("scenes without catalog recallers: no error")
 	}
@@ -45,18 +67,21 @@ func TestSceneRecallers(t *testing.T) {
 		req         Request
 		first       string   // the best candidate
 		has         []string // also there
+		not         []string // never there
 	}{
-		{"home: a new shopper gets the hot list", SceneHome, m, Request{N: 3}, "h1", []string{"h2", "h3"}},
-		{"home: what follows the session, reminders too", SceneHome, m, Request{N: 5, Items: []string{"a", "b"}}, "", []string{"c", "k1"}},
-		{"home without a model: content, then hot", SceneHome, nil, Request{N: 4, Items: []string{"a"}}, "k1", []string{"k2", "h1"}},
-		{"detail: similar items", SceneDetail, m, Request{N: 4, Items: []string{"x"}}, "y", []string{"k1"}},
-		{"detail of a cold item: its category's hot list", SceneDetail, m, Request{N: 4, Category: "c"}, "c1", []string{"h1"}},
-		{"cart: bought together", SceneCart, m, Request{N: 3, Cart: []string{"x"}}, "y", nil},
-		{"order complete", SceneOrderComplete, m, Request{N: 3, Cart: []string{"a"}}, "b", nil},
-		{"zero result: the category's hot list", SceneZeroResult, m, Request{N: 3, Category: "c"}, "c1", []string{"h1"}},
+		{"home: a new shopper gets best sellers spread over categories", SceneHome, m, Request{N: 3}, "sp1", []string{"sp2", "h1"}, nil},
+		{"home: what follows the session, reminders too", SceneHome, m, Request{N: 5, Items: []string{"a", "b"}}, "", []string{"c", "sp1"}, nil},
+		{"home without a model: spread, then hot", SceneHome, nil, Request{N: 4, Items: []string{"a"}}, "sp1", []string{"sp2", "h1"}, nil},
+		{"detail: similar items", SceneDetail, m, Request{N: 4, Items: []string{"x"}}, "y", []string{"s1"}, nil},
+		{"detail without a model: same category and price band", SceneDetail, nil, Request{N: 4, Items: []string{"x"}}, "s1", []string{"s2", "h1"}, nil},
+		{"detail of a cold item: its category's hot list", SceneDetail, m, Request{N: 4, Category: "c"}, "c1", []string{"h1"}, nil},
+		{"cart: bought together", SceneCart, m, Request{N: 3, Cart: []string{"x"}}, "y", nil, []string{"h1"}},
+		{"cart without a model: complements, never best sellers", SceneCart, nil, Request{N: 3, Cart: []string{"x"}, Category: "c"}, "m1", nil, []string{"h1", "c1", "k1"}},
+		{"order complete", SceneOrderComplete, m, Request{N: 3, Cart: []string{"a"}}, "b", []string{"m1"}, []string{"h1"}},
+		{"zero result: the category's hot list", SceneZeroResult, m, Request{N: 3, Category: "c"}, "c1", []string{"h1"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scenes, err := SceneRecallers(SceneDeps{Model: tc.model, Content: content, Hot: hot})
+			scenes, err := SceneRecallers(SceneDeps{Model: tc.model, Content: content, Hot: hot, Similar: similar, Complement: complement, Spread: spread})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,6 +93,11 @@ func TestSceneRecallers(t *testing.T) {
 			for _, h := range tc.has {
 				if !slices.Contains(ids, h) {
 					t.Errorf("got %v, want %s in it", ids, h)
+				}
+			}
+			for _, h := range tc.not {
+				if slices.Contains(ids, h) {
+					t.Errorf("got %v, want no %s", ids, h)
 				}
 			}
 			if len(got) > tc.req.N {

@@ -9,17 +9,22 @@ import (
 	"shopsearch/query"
 )
 
-// zeroLogCapacity bounds the zero-result query log.
-const zeroLogCapacity = 2000
+// Capacities of the console's query logs.
+const (
+	zeroLogCapacity = 2000
+	topLogCapacity  = 2000
+)
 
-// consoleStats is what the console's dashboards read that the engine does
-// not keep: the queries that found nothing.
+// consoleStats is what the console's dashboards read: the searches
+// shoppers made that found items and the queries that found nothing. The engine's own
+// query log counts every first-page request, corrections' failed first
+// tries included, so the dashboard does not read it.
 type consoleStats struct {
-	zero *query.QueryLog
+	top, zero *query.QueryLog
 }
 
 func newConsoleStats() *consoleStats {
-	return &consoleStats{zero: query.NewQueryLog(zeroLogCapacity)}
+	return &consoleStats{top: query.NewQueryLog(topLogCapacity), zero: query.NewQueryLog(zeroLogCapacity)}
 }
 
 // consoleRoutes registers the console's admin endpoints:
@@ -46,26 +51,38 @@ func (s *Server) queryStats(c *gin.Context) {
 	if n == 0 {
 		n = 20
 	}
-	s.respond(c, http.StatusOK, gin.H{"top": s.engine.TopQueries(n), "zero": s.stats.zero.Top(n)})
+	s.respond(c, http.StatusOK, gin.H{"top": s.stats.top.Top(n), "zero": s.stats.zero.Top(n)})
 }
 
 // countSearches runs before the search handler: a shopper's first-page
-// search answered 200 with a total of 0 is counted in the zero-result log.
-// Searches with the admins' debugging parameters are not.
+// search answered 200 is counted in the top log when it found items and in
+// the zero-result log when it found nothing. Searches with the admins'
+// debugging parameters are not, nor corrected ones (correct.go): the
+// input found nothing by itself, yet the shopper was served, and nobody
+// typed the correction.
 func (s *Server) countSearches(c *gin.Context) {
 	w := &totalWriter{ResponseWriter: c.Writer, total: -1}
 	c.Writer = w
 	c.Next()
 	c.Writer = w.ResponseWriter
-	if w.Status() != http.StatusOK || w.total != 0 || s.stats == nil {
+	if w.Status() != http.StatusOK || w.total < 0 || s.stats == nil {
 		return
 	}
 	v, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil || v.Get("explain") != "" || v.Get("profile") != "" || (v.Get("page") != "" && v.Get("page") != "1") {
 		return
 	}
-	if q := query.NormalizeQuery(v.Get("q")); q != "" {
+	if w.Header().Get(correctedHeader) != "" {
+		return // the input found nothing by itself, and nobody typed its correction
+	}
+	q := query.NormalizeQuery(v.Get("q"))
+	if q == "" {
+		return
+	}
+	if w.total == 0 {
 		s.stats.zero.Add(q)
+	} else {
+		s.stats.top.Add(q)
 	}
 }
 

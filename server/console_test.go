@@ -156,8 +156,8 @@ func TestQueryStats(t *testing.T) {
 	if len(got.Zero) != 1 || got.Zero[0].Query != "zzqqxx不存在" || got.Zero[0].Count != 4 {
 		t.Errorf("zero-result queries: %+v (want zzqqxx不存在 ×4, normalised; the rest not counted)", got.Zero)
 	}
-	if len(got.Top) < 2 {
-		t.Errorf("top queries: %+v", got.Top)
+	if len(got.Top) != 1 || got.Top[0].Query != "手机" || got.Top[0].Count != 2 {
+		t.Errorf("top queries: %+v (want 手机 ×2: only searches that found items)", got.Top)
 	}
 	for _, bad := range []string{"n=0", "n=1001", "n=x", "n=1&n=2"} {
 		if r := do(t, s, "GET", "/api/admin/stats/queries?"+bad, "", auth...); r.status != http.StatusBadRequest {

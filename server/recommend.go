@@ -56,7 +56,19 @@ type RecommendDeps struct {
 	// Pins, when set, are the merchandisers' slot pins, served under
 	// /api/admin/slot-pins (slotpins.go) and applied to every slot.
 	Pins *SlotPins
+	// Sensitive is the sensitive-category policy the slots apply, served
+	// under /api/admin/sensitive (sensitive.go); nil: the defaults
+	// (rank.DefaultSensitivePolicy), read-only.
+	Sensitive *SensitiveList
 }
+
+// fallbackSources are the catalog's coherent fallbacks (recall.SceneDeps):
+// their rescaled scores are weighed by fallbackWeight, so that what the
+// shopper's behaviour recalled (session, item2item, cobuy) outranks them
+// at equal rescaled score, and they fill what it leaves.
+var fallbackSources = map[string]bool{recall.SourceSimilar: true, recall.SourceComplement: true, recall.SourceSpread: true}
+
+const fallbackWeight = 0.7
 
 // recImpressionPrefix starts every impression id /api/recommend gives out.
 const recImpressionPrefix = "r-"
@@ -75,6 +87,9 @@ const recImpressionPrefix = "r-"
 // d.Samples it logs the slots and — when WithEvents was called before —
 // the events that answer them (the CTR model's samples).
 func (s *Server) WithRecommend(d RecommendDeps) *Server {
+	if d.Sensitive == nil {
+		d.Sensitive, _ = NewSensitiveList(nil) // the defaults: no store to fail
+	}
 	h := &recommendAPI{s: s, d: d}
 	if d.Samples != nil && s.events != nil {
 		s.events.slots.mu.Lock()
@@ -95,6 +110,11 @@ func (s *Server) WithRecommend(d RecommendDeps) *Server {
 		g.PUT("", h.putSlotPins)
 		g.GET("/history", h.slotPinsHistory)
 	}
+	g := s.router.Group("/api/admin/sensitive", s.requireAdmin)
+	g.GET("", h.getSensitive)
+	g.PUT("", h.putSensitive)
+	g.GET("/history", h.sensitiveHistory)
+	g.GET("/matches", h.sensitiveMatches)
 	return s
 }
 
@@ -197,6 +217,15 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 	shopperCtx := h.shopperContext(shopper)
 
 	rr := recall.Request{User: req.actor, Items: shopper.recent, N: req.n * recOverfetch}
+	// Sensitive categories stay out of the slot (sensitive.go); a detail
+	// page's own class stays allowed on it.
+	var own *models.Product
+	if req.scene == recall.SceneDetail {
+		if p, ok := store.Get(req.item); ok {
+			own = &p
+		}
+	}
+	sensitive := h.d.Sensitive.Classes().Filter(req.scene, req.region, own)
 	excluded := map[string]bool{}
 	for id := range shopper.bought {
 		excluded[id] = true
@@ -235,12 +264,19 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		if excluded[id] || exposed && shopper.exposed[id] {
 			return true
 		}
-		if len(leaves) > 0 {
-			if p, ok := store.Get(id); ok && leaves[leaf(p.Category)] {
+		if len(leaves) > 0 || sensitive != nil {
+			p, ok := store.Get(id)
+			if ok && (leaves[leaf(p.Category)] || sensitive != nil && sensitive(&p)) {
 				return true
 			}
 		}
 		return false
+	}
+	// Categories are scattered in a slot, except beside a product: 看了又看
+	// is the same kind of product first.
+	catWindow := 3
+	if req.scene == recall.SceneDetail {
+		catWindow = 0
 	}
 	rank1 := func(exposed bool, have []rank.RecItem, pins map[int]string) []rank.RecItem {
 		rr := rr
@@ -255,17 +291,25 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		recall.NormalizeScores(cands)
 		rc := make([]rank.RecCandidate, len(cands))
 		for i, c := range cands {
+			if fallbackSources[c.Source] { // behaviour first: the catalog's fallbacks fill what it leaves
+				c.Score *= fallbackWeight
+			}
 			rc[i] = rank.RecCandidate{ID: c.Item, Score: c.Score, Source: c.Source}
 		}
 		return store.Rerank(rc, rank.RerankRequest{
 			N: req.n - len(have), Region: req.region, Profile: profile,
-			CategoryWindow: 3, BrandWindow: 2, Explain: req.explain,
+			CategoryWindow: catWindow, BrandWindow: 2, Explain: req.explain,
 			CTR: ctr, Shopper: shopperCtx, Features: h.d.Samples != nil, Pins: pins, Now: h.s.cfg.Now(),
 		})
 	}
 	var pins map[int]string
 	if h.d.Pins != nil {
 		pins = h.d.Pins.For(req.scene, req.region, h.s.cfg.Now())
+	}
+	for pos, id := range pins { // a pin does not override the sensitive list
+		if p, ok := store.Get(id); ok && sensitive != nil && sensitive(&p) {
+			delete(pins, pos)
+		}
 	}
 	got := rank1(true, nil, pins)
 	if len(got) < req.n && len(shopper.exposed) > 0 {

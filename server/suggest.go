@@ -153,7 +153,8 @@ func (h *suggestAPI) rebuild(c *gin.Context) {
 // ObserveSearches wraps the API handler so that every first-page GET
 // /api/search answered 200 is counted by obs, with the total the response
 // reports (-1 when it cannot be read; the suggest build then checks the
-// query itself).
+// query itself). A corrected search (correct.go) is observed as the input
+// finding nothing, and its correction not at all: nobody typed it.
 func ObserveSearches(next http.Handler, obs interface {
 	Observe(query string, results int, at time.Time)
 }, now func() time.Time) http.Handler {
@@ -176,9 +177,10 @@ func ObserveSearches(next http.Handler, obs interface {
 		}
 		now := now()
 		if to, err := url.QueryUnescape(sw.Header().Get(correctedHeader)); err == nil && to != "" {
-			// The typed query found nothing; what was searched instead did.
+			// The typed query found nothing by itself; what was searched
+			// instead is not what the shopper typed. Neither is a hot
+			// search: only searches shoppers made that found items count.
 			obs.Observe(v.Get("q"), 0, now)
-			obs.Observe(to, sw.total, now)
 			return
 		}
 		obs.Observe(v.Get("q"), sw.total, now)

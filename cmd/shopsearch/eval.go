@@ -14,7 +14,7 @@ import (
 	"shopsearch/recall"
 )
 
-const evalKinds = "search, match, sessions, split-sessions, cv or ctr"
+const evalKinds = "search, match, sessions, split-sessions, cv, ctr or slots"
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -31,6 +31,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return runEvalCV(ctx, args[1:], stdout, stderr)
 	case "ctr":
 		return runEvalCTR(ctx, args[1:], stdout, stderr)
+	case "slots":
+		return runEvalSlots(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown eval kind %q (want %s)", args[0], evalKinds)
 }

@@ -42,7 +42,7 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 		return server.RecommendDeps{}, err
 	}
 	m.rec = st
-	d := server.RecommendDeps{Models: st.current, Samples: st.samples, Pins: st.pins}
+	d := server.RecommendDeps{Models: st.current, Samples: st.samples, Pins: st.pins, Sensitive: st.sensitive}
 	if m.events != nil {
 		if b, ok := m.events.st.(server.RecBehavior); ok {
 			d.Behavior = b
@@ -63,14 +63,17 @@ const (
 // atomically when a model file changes (another replica or a train run
 // published it) or serve retrained it on its schedule.
 type recState struct {
-	m        *Main
-	hot      *catalogHot
-	samples  *rank.SampleLog
-	pins     *server.SlotPins // in the profiles' store; nil without one
-	scenes   atomic.Pointer[map[string]recall.Recaller]
-	ctr      atomic.Pointer[rank.CTRModel]
-	model    *recall.Model      // the recall model in use; nil none (guarded by mu)
-	sceneCfg recall.SceneConfig // from DATA/scenes.json; nil: the defaults (guarded by mu)
+	m       *Main
+	hot     *catalogHot
+	samples *rank.SampleLog
+	pins    *server.SlotPins // in the profiles' store; nil without one
+	// sensitive is the sensitive-category policy, in the profiles' store
+	// (the defaults, read-only, without one).
+	sensitive *server.SensitiveList
+	scenes    atomic.Pointer[map[string]recall.Recaller]
+	ctr       atomic.Pointer[rank.CTRModel]
+	model     *recall.Model      // the recall model in use; nil none (guarded by mu)
+	sceneCfg  recall.SceneConfig // from DATA/scenes.json; nil: the defaults (guarded by mu)
 	// The files' signatures when last loaded (the watcher's state).
 	recallSig, ctrSig, scenesSig fileSig
 	mu                           sync.Mutex // one load or retraining at a time
@@ -128,7 +131,7 @@ func (r *recState) logf(format string, args ...any) {
 // goroutines: the watcher (every ModelPoll) and the retrainings (every
 // CTRRetrain, RecallRetrain), each only when its interval is positive.
 func (m *Main) startRecommend() (*recState, error) {
-	r := &recState{m: m, hot: &catalogHot{store: m.engine.Store()}}
+	r := &recState{m: m, hot: newCatalogHot(m.engine.Store())}
 	if err := r.loadScenes(true); err != nil {
 		return nil, err
 	}
@@ -138,13 +141,19 @@ func (m *Main) startRecommend() (*recState, error) {
 	if err := r.loadCTR(true); err != nil {
 		return nil, err
 	}
+	var settings server.SlotPinStore
 	if ms, ok := m.state.(*merchState); ok {
 		p, err := server.NewSlotPins(ms.st)
 		if err != nil {
 			return nil, err
 		}
-		r.pins = p
+		r.pins, settings = p, ms.st
 	}
+	sens, err := server.NewSensitiveList(settings)
+	if err != nil {
+		return nil, err
+	}
+	r.sensitive = sens
 	if !m.cfg.NoSampleLog {
 		l, err := rank.OpenSampleLog(r.path(sampleDir), rank.SampleLogConfig{})
 		if err != nil {
@@ -207,12 +216,15 @@ func (m *Main) closeRecommend() error {
 }
 
 // watch reloads a model whose file changed since it was loaded, and the
-// slot pins (another replica may have saved them).
+// slot pins and sensitive categories (another replica may have saved them).
 func (r *recState) watch() {
 	if r.pins != nil {
 		if err := r.pins.Reload(); err != nil {
 			r.logf("%v (keeping the pins in use)", err)
 		}
+	}
+	if err := r.sensitive.Reload(); err != nil {
+		r.logf("%v (keeping the sensitive categories in use)", err)
 	}
 	if err := r.loadScenes(false); err != nil {
 		r.logf("%v (keeping the scenes in use)", err)
@@ -262,9 +274,18 @@ func (r *recState) loadRecall(first bool) error {
 // swapScenes makes the scenes over mod and the scene config; callers hold
 // mu.
 func (r *recState) swapScenes(mod *recall.Model) error {
-	scenes, err := recall.SceneRecallers(recall.SceneDeps{Model: mod, Content: r.hot.content, Hot: r.hot.recall, Config: r.sceneCfg})
+	scenes, err := recall.SceneRecallers(r.hot.deps(mod, r.sceneCfg))
 	if err != nil {
 		return err
+	}
+	if mod != r.model { // the complements mined from its co-purchases, if it has any of the catalog's
+		comp := minedComplements(mod, r.m.engine.Store())
+		if comp != nil {
+			r.logf("complements: %d leaf categories mined from the model's co-purchases", comp.Mined())
+		} else {
+			comp = recall.DefaultComplements()
+		}
+		r.hot.comp.Store(comp)
 	}
 	r.model = mod
 	r.scenes.Store(&scenes)
@@ -382,8 +403,8 @@ func (r *recState) retrainRecall(ctx context.Context) error {
 // catalogScenes are the scenes over model (nil: none yet) and the
 // catalog's recallers over st.
 func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recaller, error) {
-	hot := &catalogHot{store: st}
-	return recall.SceneRecallers(recall.SceneDeps{Model: model, Content: hot.content, Hot: hot.recall})
+	hot := newCatalogHot(st)
+	return recall.SceneRecallers(hot.deps(model, nil))
 }
 
 // catalogHot keeps the best sellers in stock of every category path (and
@@ -392,10 +413,14 @@ func catalogScenes(st *rank.Store, model *recall.Model) (map[string]recall.Recal
 // scan serves every category, where browsing a million products per
 // category asked for would not.
 type catalogHot struct {
-	store     *rank.Store
+	store *rank.Store
+	// comp says which categories complement which (the complement
+	// recaller): recall.DefaultComplements, or with a model's mined pairs.
+	comp      atomic.Pointer[recall.Complements]
 	refreshMu sync.Mutex // one recomputation at a time
-	mu        sync.Mutex // guards lists and at
+	mu        sync.Mutex // guards lists, leaves and at
 	lists     map[string][]string
+	leaves    *leafIndex // the lists by leaf name (recommend_catalog.go)
 	at        time.Time
 }
 
@@ -403,8 +428,15 @@ type catalogHot struct {
 // The first callers wait for the first lists; later ones get the current
 // lists while a stale set is recomputed in the background.
 func (h *catalogHot) list(category string) []string {
+	lists, _ := h.current()
+	return lists[category]
+}
+
+// current returns the current lists and leaf index, computing them first
+// when there are none and starting a recomputation when they are stale.
+func (h *catalogHot) current() (map[string][]string, *leafIndex) {
 	h.mu.Lock()
-	lists, at := h.lists, h.at
+	lists, leaves, at := h.lists, h.leaves, h.at
 	h.mu.Unlock()
 	switch {
 	case lists == nil:
@@ -417,7 +449,7 @@ func (h *catalogHot) list(category string) []string {
 		}
 		h.refreshMu.Unlock()
 		h.mu.Lock()
-		lists = h.lists
+		lists, leaves = h.lists, h.leaves
 		h.mu.Unlock()
 	case time.Since(at) >= hotListTTL && h.refreshMu.TryLock():
 		go func() {
@@ -425,7 +457,7 @@ func (h *catalogHot) list(category string) []string {
 			h.refresh()
 		}()
 	}
-	return lists[category]
+	return lists, leaves
 }
 
 // refresh recomputes every list; callers hold refreshMu.
@@ -435,6 +467,7 @@ func (h *catalogHot) refresh() {
 		sales int64
 	}
 	tops := map[string][]entry{}
+	paths := map[string]bool{} // the products' own category paths
 	less := func(a, b entry) bool { return a.sales < b.sales || a.sales == b.sales && a.id > b.id }
 	push := func(cat string, e entry) {
 		t := tops[cat]
@@ -455,6 +488,7 @@ func (h *catalogHot) refresh() {
 			return nil
 		}
 		e := entry{p.ID, p.Sales30d}
+		paths[p.Category] = true
 		push("", e)
 		for cat := p.Category; cat != ""; {
 			push(cat, e)
@@ -467,6 +501,12 @@ func (h *catalogHot) refresh() {
 		return nil
 	})
 	lists := make(map[string][]string, len(tops))
+	sales := map[string]int64{}
+	for _, t := range tops {
+		for _, e := range t {
+			sales[e.id] = e.sales
+		}
+	}
 	for cat, t := range tops {
 		slices.SortFunc(t, func(a, b entry) int {
 			if less(b, a) {
@@ -483,8 +523,9 @@ func (h *catalogHot) refresh() {
 		}
 		lists[cat] = ids
 	}
+	leaves := newLeafIndex(lists, paths, sales)
 	h.mu.Lock()
-	h.lists, h.at = lists, time.Now()
+	h.lists, h.leaves, h.at = lists, leaves, time.Now()
 	h.mu.Unlock()
 }
 

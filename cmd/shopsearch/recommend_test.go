@@ -308,7 +308,7 @@ func TestCatalogHot(t *testing.T) {
 		}
 		ps = append(ps, models.Product{ID: fmt.Sprintf("p%03d", i), Title: "t", Category: cat, Sales30d: int64(i), Stock: int64(i % 7), HasStock: true})
 	}
-	h := &catalogHot{store: rank.NewStore(ps, nil)}
+	h := newCatalogHot(rank.NewStore(ps, nil))
 	for _, tc := range []struct {
 		cat   string
 		first string

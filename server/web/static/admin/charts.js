@@ -18,7 +18,9 @@ export function hbars(rows, cls) {
   rows.forEach((r, i) => {
     const y = i * rowH + 2;
     const w = Math.max(1, (W0 - labelW - textW) * Math.abs(r.value) / maxV);
-    const label = r.label.length > 14 ? r.label.slice(0, 13) + "…" : r.label;
+    // A long label keeps its start and its end ("点击率 看了又看…/结果"):
+    // rows that differ only at the end stay distinct.
+    const label = r.label.length > 14 ? r.label.slice(0, 8) + "…" + r.label.slice(-5) : r.label;
     svg.appendChild(svgEl("text", {x: labelW - 6, y: y + 16, "text-anchor": "end", class: "lbl"}, label));
     const bar = svgEl("rect", {x: labelW, y: y + 4, width: w, height: rowH - 8, rx: 2, class: "bar " + (r.cls || cls || "") + (r.value < 0 ? " zero" : "")});
     bar.appendChild(svgEl("title", {}, r.label + "：" + r.text));

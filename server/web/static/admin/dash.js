@@ -3,6 +3,9 @@
 import {$, Unauthorized, api, fail} from "./util.js";
 import {chart} from "./charts.js";
 
+const SCENE = {home: "猜你喜欢", detail: "看了又看", cart: "买了还买", order_complete: "下单后", zero_result: "无结果", search: "搜索"};
+const SLOT = {results: "结果", home_fallback: "兜底", detail_fallback: "兜底"};
+
 export async function loadDash() {
   const q = await api("GET", "/api/admin/stats/queries?n=15");
   chart("chtop", (q.top || []).map(x => ({label: x.query, value: x.count, text: x.count + " 次"})), "", "暂无数据：还没有人搜索");
@@ -11,11 +14,13 @@ export async function loadDash() {
   try { slots = await api("GET", "/api/admin/stats/slots"); } catch (e) { if (e instanceof Unauthorized) throw e; }
   const rows = [];
   for (const s of (slots && slots.slots) || []) {
-    const name = s.scene + (s.slot && s.slot !== s.scene ? "/" + s.slot : "");
+    // Short, distinct names: the scene's Chinese name, the slot only when
+    // it differs, the measure first (a cut label keeps it).
+    const name = (SCENE[s.scene] || s.scene) + (s.slot && s.slot !== s.scene ? "/" + (SLOT[s.slot] || s.slot) : "");
     const ctr = s.ctr !== undefined ? s.ctr : s.impressions ? s.clicks / s.impressions : 0;
     const cvr = s.cvr !== undefined ? s.cvr : s.clicks ? s.purchases / s.clicks : 0;
-    rows.push({label: name + " CTR", value: ctr, text: (ctr * 100).toFixed(2) + "%（" + (s.clicks || 0) + "/" + (s.impressions || 0) + "）", cls: ""});
-    rows.push({label: name + " CVR", value: cvr, text: (cvr * 100).toFixed(2) + "%（" + (s.purchases || 0) + "/" + (s.clicks || 0) + "）", cls: "cvr"});
+    rows.push({label: "点击率 " + name, value: ctr, text: (ctr * 100).toFixed(2) + "%（" + (s.clicks || 0) + "/" + (s.impressions || 0) + "）", cls: ""});
+    rows.push({label: "转化率 " + name, value: cvr, text: (cvr * 100).toFixed(2) + "%（" + (s.purchases || 0) + "/" + (s.clicks || 0) + "）", cls: "cvr"});
   }
   chart("chslots", rows, "", "暂无数据：推荐位的曝光、点击与购买统计上线后显示");
   let ev = null;

@@ -9,6 +9,7 @@ import {loadAB} from "./ab.js";
 import {loadSuggest} from "./suggest.js";
 import {loadLexicon} from "./lexicon.js";
 import {loadDash} from "./dash.js";
+import {loadSensitive} from "./sensitive.js";
 
 async function enter() {
   await api("GET", "/api/admin/profiles"); // throws (and shows the login) on 401
@@ -28,7 +29,7 @@ $("logout").addEventListener("click", () => showLogin("已退出"));
 // ---- tabs -------------------------------------------------------------------
 
 const loaded = {};
-const TAB_INIT = {rules: loadRules, ab: loadAB, suggest: loadSuggest, lexicon: loadLexicon, dash: loadDash, explain: () => {}, weights: () => {}};
+const TAB_INIT = {rules: loadRules, ab: loadAB, suggest: loadSuggest, lexicon: loadLexicon, sensitive: loadSensitive, dash: loadDash, explain: () => {}, weights: () => {}};
 function showTab() {
   const tab = (location.hash || "#weights").slice(1);
   const name = TAB_INIT[tab] ? tab : "weights";

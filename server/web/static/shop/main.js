@@ -16,6 +16,9 @@ function route() {
   const view = $("view");
   view.textContent = "";
   view.dataset.ready = "";
+  // The box shows the query of the results on screen and nothing elsewhere
+  // (a product or cart page must not look like it answers the old query).
+  $("q").value = "";
   const fresh = () => seq === renderSeq; // a later navigation supersedes this one
   // done marks the page rendered (what the browser tests wait for).
   fresh.done = () => { if (seq === renderSeq) view.dataset.ready = location.hash || "#/"; };
@@ -30,7 +33,6 @@ function route() {
   } else if (path.startsWith("/order/")) {
     renderOrder(view, decodeURIComponent(path.slice(7)), fresh);
   } else {
-    $("q").value = "";
     renderHome(view, fresh);
   }
   scrollTo(0, 0);

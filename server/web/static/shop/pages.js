@@ -1,6 +1,6 @@
 // The other pages: home, product, cart, order complete.
 
-import {$, STOCK, REGIONS, el, add, yuan, store, save, rid, toast, getJSON} from "./util.js";
+import {$, STOCK, REGIONS, el, add, yuan, fen, store, save, rid, toast, getJSON} from "./util.js";
 import {prefs, track, flush, cart, loadHot} from "./state.js";
 import {go, apiParams, rerender} from "./nav.js";
 import {thumb, priceNode, tagsNode, slot, hotChips} from "./cards.js";
@@ -100,9 +100,9 @@ export function renderCart(view, fresh) {
   } else {
     const ul = el("ul");
     ul.className = "cart";
-    let total = 0;
+    let total = 0; // in fen: 3 × 4560.90 is 13682.70 exactly
     for (const it of items) {
-      total += it.price * it.qty;
+      total += fen(it.price) * it.qty;
       const li = el("li");
       li.dataset.id = it.id;
       const a = el("a", "", it.title || it.id);
@@ -135,13 +135,15 @@ export function renderCart(view, fresh) {
     pay.type = "button";
     pay.addEventListener("click", () => {
       const order = "o-" + rid();
-      for (const it of cart.items()) track("purchase", {item_id: it.id, quantity: it.qty, amount: +(it.price * it.qty).toFixed(2), scene: "cart"});
+      for (const it of cart.items()) track("purchase", {item_id: it.id, quantity: it.qty, amount: fen(it.price) * it.qty / 100, scene: "cart"});
       save("ss_last_order", cart.items().map(x => x.id));
       cart.set([]);
       flush(false);
       go("/order/" + order);
     });
-    add(sum, el("span", "", "合计"), add(el("span", "price"), el("small", "", "¥"), yuan(total)), pay);
+    const tot = add(el("span", "price"), el("small", "", "¥"), yuan(total / 100));
+    tot.id = "carttotal";
+    add(sum, el("span", "", "合计"), tot, pay);
     sec.appendChild(sum);
   }
   slot(view, "买了还买", "cart", {cart: items.map(x => x.id).join(",")}, fresh);

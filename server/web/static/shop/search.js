@@ -1,6 +1,6 @@
 // The results page: sort tabs, facets, notices, grid, pager, zero results.
 
-import {SORTS, PAGE_SIZE, el, add, yuan, rid, getJSON} from "./util.js";
+import {SORTS, PAGE_SIZE, el, add, yuanBound, rid, getJSON} from "./util.js";
 import {track, hot} from "./state.js";
 import {go, stateParams, apiParams} from "./nav.js";
 import {grid, slot, hotChips} from "./cards.js";
@@ -52,10 +52,12 @@ export function filters(s, facets) {
   const cats = (facets.category || []).slice(0, 10).map(c => ({text: c.value, value: c.value, count: c.count,
     on: s.category === c.value, state: with_({category: s.category === c.value ? "" : c.value})}));
   if (s.category && !cats.some(c => c.on)) cats.unshift({text: s.category, value: s.category, on: true, state: with_({category: ""})});
-  const bands = (facets.price || []).filter(b => b.count > 0).map(b => {
+  // A band from 0 with no upper bound is every price: no chip for it, and
+  // a chip is on only when a price filter is set.
+  const bands = (facets.price || []).filter(b => b.count > 0 && (b.from > 0 || b.to > 0)).map(b => {
     const from = String(b.from || 0), to = b.to ? String(b.to) : "";
-    const on = s.pmin === (from === "0" ? "" : from) && s.pmax === to;
-    const label = to ? "¥" + yuan(b.from) + "-" + yuan(b.to) : "¥" + yuan(b.from) + "以上";
+    const on = (s.pmin !== "" || s.pmax !== "") && s.pmin === (from === "0" ? "" : from) && s.pmax === to;
+    const label = to ? "¥" + yuanBound(b.from) + "-" + yuanBound(b.to) : "¥" + yuanBound(b.from) + "以上";
     return {text: label, value: from + "-" + to, count: b.count, on,
       state: with_(on ? {pmin: "", pmax: ""} : {pmin: from === "0" ? "" : from, pmax: to})};
   });
@@ -67,6 +69,16 @@ export function filters(s, facets) {
   ];
   add(box, facetRow("品牌", "brand", brands), facetRow("类目", "category", cats), facetRow("价格", "price", bands), facetRow("筛选", "more", more));
   return box;
+}
+
+// markScrollable marks each facet row whose chips scroll further to the
+// right (phone width), and unmarks it once scrolled to the end.
+export function markScrollable(view) {
+  for (const c of view.querySelectorAll(".frow .chips")) {
+    const mark = () => c.parentElement.classList.toggle("more", c.scrollLeft + c.clientWidth < c.scrollWidth - 2);
+    c.addEventListener("scroll", mark, {passive: true});
+    requestAnimationFrame(mark);
+  }
 }
 
 export function pager(s, total) {
@@ -96,11 +108,15 @@ export function renderSearch(view, s, fresh) {
     if (!fresh()) return;
     view.textContent = "";
     const imp = "s-" + rid();
-    if (s.q && s.page === 1) track("search", {query: s.q, results: r.total, impression_id: imp});
+    // The search as the shopper typed it. A corrected input found nothing
+    // by itself (results 0: no hot search), and its correction, which
+    // nobody typed, is not reported.
+    const fix = r.correction && typeof r.correction.to === "string" ? r.correction : null;
+    if (s.q && s.page === 1) track("search", {query: s.q, results: fix ? 0 : r.total, impression_id: imp});
     add(view, sortTabs(s), filters(s, r.facets || {}));
+    markScrollable(view);
     // The API searched what the input meant (pinyin, a typo): say so, and
     // offer the input as typed.
-    const fix = r.correction && typeof r.correction.to === "string" ? r.correction : null;
     if (fix) {
       const n = el("div", "note");
       n.id = "correction";

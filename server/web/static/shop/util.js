@@ -17,9 +17,21 @@ export function add(parent, ...kids) {
   for (const k of kids) if (k) parent.appendChild(typeof k === "string" ? document.createTextNode(k) : k);
   return parent;
 }
+// fen is a price in yuan as whole fen (cents), so sums are exact.
+export function fen(v) { return Math.round((Number(v) || 0) * 100); }
+// yuan shows a price the shopper pays, to the fen: 341.9 → "341.90",
+// 13682.7 → "13682.70". Never rounded to whole yuan.
 export function yuan(v) {
-  const n = Number(v) || 0;
-  return n >= 100 ? n.toFixed(0) : n.toFixed(2).replace(/\.?0+$/, "");
+  const f = fen(v);
+  const sign = f < 0 ? "-" : "";
+  const a = Math.abs(f);
+  return sign + Math.floor(a / 100) + "." + String(a % 100).padStart(2, "0");
+}
+// yuanBound shows a price band's bound: whole yuan without ".00" (a facet
+// chip's "¥100-300"), otherwise to the fen.
+export function yuanBound(v) {
+  const f = fen(v);
+  return f % 100 === 0 ? String(f / 100) : yuan(v);
 }
 export function store(key, def) {
   try { const v = JSON.parse(localStorage.getItem(key)); return v === null ? def : v; } catch (e) { return def; }
