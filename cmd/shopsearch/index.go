@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"shopsearch/dict"
 	"shopsearch/indexer"
@@ -29,6 +31,19 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer f.Close()
+	var lock *indexer.DirLock
+	// Own DATA for the build: a serve on it would go on writing to the
+	// generation this one replaces, and lose those writes at its restart.
+	lock, err = indexer.LockDir(*data, "index")
+	if le := (*indexer.LockedError)(nil); errors.As(err, &le) && strings.HasPrefix(le.Holder, "serve") {
+		return fmt.Errorf("index: refused: %w. A serve owns this data directory and would lose the writes "+
+			"it acknowledges after this build is published: stop serve, run index, start serve again, "+
+			"or build into another directory and start a serve on that", err)
+	}
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer lock.Unlock()
 	preloadAnalyzer()
 	var products []models.Product
 	var bad []indexer.Reject

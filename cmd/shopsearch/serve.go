@@ -143,6 +143,7 @@ type Main struct {
 	// stopCompactor stops the change log's compactor and waits for it
 	// (compact.go); nil until it starts.
 	stopCompactor func()
+	lock          *indexer.DirLock // serve owns DATA while it runs (indexer.LockDir)
 	ln            net.Listener
 	http          *http.Server
 	rec           *recState // recommendation models and sample log (recommend.go)
@@ -192,6 +193,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.ln, err = net.Listen("tcp", m.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	// Own the data directory before reading it: an index run on it now
+	// would publish a generation under the one opened and lose the writes
+	// acknowledged after (README "Your own catalog").
+	if m.lock, err = indexer.LockDir(m.cfg.DataDir, "serve"); err != nil {
+		if errors.Is(err, indexer.ErrLocked) {
+			return fmt.Errorf("serve: %w; wait for it to finish or stop it", err)
+		}
+		return err
 	}
 	if !indexer.Exists(m.cfg.DataDir) {
 		if err := m.buildDemo(); err != nil {
@@ -305,6 +315,7 @@ func (m *Main) Close() error {
 		if m.state != nil {
 			errs = append(errs, m.state.Close())
 		}
+		errs = append(errs, m.lock.Unlock()) // last: nothing writes DATA any more
 		m.closeErr = errors.Join(errs...)
 	})
 	return m.closeErr
