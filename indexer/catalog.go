@@ -115,10 +115,14 @@ func ReadCatalog(r io.Reader, format Format, onProduct func(models.Product) erro
 }
 
 // DecodeProduct parses and validates one product given as a JSON object, with
-// the same rules as a JSONL catalog line (for the HTTP upsert path).
+// the same rules as a JSONL catalog line (for the HTTP upsert path), except
+// that the id must be a JSON string.
 func DecodeProduct(data []byte) (models.Product, error) {
 	fields, err := decodeObject(data)
 	if err != nil {
+		return models.Product{}, err
+	}
+	if err := requireStringID(fields); err != nil {
 		return models.Product{}, err
 	}
 	p, err := parseProduct(fields)
@@ -365,7 +369,8 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// decodeObject decodes one JSON object into its raw members.
+// decodeObject decodes one JSON object into its raw members, refusing
+// invalid UTF-8 and repeated names (checkRawObject).
 func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] != '{' && json.Valid(data) {
@@ -374,6 +379,9 @@ func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return nil, models.Errorf(models.EINVALID, "invalid JSON: %v", err)
+	}
+	if err := checkRawObject(data, fields); err != nil { // strict.go
+		return nil, err
 	}
 	return fields, nil
 }
@@ -416,6 +424,9 @@ func csvFields(cols, rec []string, size int) (map[string]json.RawMessage, error)
 		name, v := cols[i], strings.TrimSpace(cell)
 		if name == "" || v == "" {
 			continue
+		}
+		if !utf8.ValidString(v) { // json.Marshal would make it U+FFFD
+			return nil, fieldErr(name, "invalid UTF-8")
 		}
 		var err error
 		switch name {
@@ -873,7 +884,9 @@ const (
 //   - regions and region_stock: at most 64 entries, codes non-empty and at
 //     most 32 bytes; image at most 1024 bytes;
 //   - listed_at: zero, or between 1970 and 9999;
-//   - all text valid UTF-8.
+//   - all text valid UTF-8 without C0 control characters (NUL…U+001F)
+//     but tab, newline and carriage return, which keys and region codes
+//     may not hold either.
 func ValidateProduct(p *models.Product) error {
 	if p == nil {
 		return models.Errorf(models.EINVALID, "product: missing")
@@ -914,6 +927,9 @@ func validateText(p *models.Product) error {
 		if !utf8.ValidString(t.value) {
 			return fieldErr(t.name, "invalid UTF-8")
 		}
+		if err := checkText(t.name, t.value, true); err != nil {
+			return err
+		}
 		if n := utf8.RuneCountInString(t.value); n > t.max {
 			return fieldErr(t.name, "%d characters, at most %d allowed", n, t.max)
 		}
@@ -932,6 +948,9 @@ func validateText(p *models.Product) error {
 	}
 	if !utf8.ValidString(p.Image) {
 		return fieldErr("image", "invalid UTF-8")
+	}
+	if err := checkText("image", p.Image, true); err != nil {
+		return err
 	}
 	return nil
 }
@@ -985,6 +1004,10 @@ func validateLists(p *models.Product) error {
 			return fieldErr("attributes", "empty key")
 		case !utf8.ValidString(k) || !utf8.ValidString(v):
 			return fieldErr("attributes", "invalid UTF-8 in %q", clip(k))
+		case checkText("attributes", k, false) != nil:
+			return fieldErr("attributes", "control character in the key %q", clip(k))
+		case checkText("attributes", v, true) != nil:
+			return fieldErr("attributes", "control character in the value of %q", clip(k))
 		case utf8.RuneCountInString(k) > maxAttrKeyRunes:
 			return fieldErr("attributes", "key %q longer than %d characters", clip(k), maxAttrKeyRunes)
 		case utf8.RuneCountInString(v) > maxAttrValRunes:
@@ -1027,6 +1050,8 @@ func validRegionCode(name, code string) error {
 		return fieldErr(name, "region code %q longer than %d bytes", clip(code), maxRegionBytes)
 	case !utf8.ValidString(code):
 		return fieldErr(name, "invalid UTF-8 in a region code")
+	case checkText(name, code, false) != nil:
+		return fieldErr(name, "control character in a region code")
 	}
 	return nil
 }

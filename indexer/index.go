@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -223,23 +224,45 @@ func (c *Catalog) write(cs []change) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	bw := bufio.NewWriter(c.log)
-	enc := json.NewEncoder(bw)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	for i := range cs {
 		if err := enc.Encode(&cs[i]); err != nil {
 			return err
 		}
 	}
-	if err := bw.Flush(); err != nil {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fi, err := c.log.Stat()
+	if err != nil {
 		return fmt.Errorf("append change log: %w", err)
 	}
-	if err := c.log.Sync(); err != nil {
-		return fmt.Errorf("sync change log: %w", err)
+	// A write that fails is not acknowledged, so it must not come back at
+	// the next open: every failure below cuts the log back to where it was.
+	if _, err := c.log.Write(buf.Bytes()); err != nil {
+		return c.unwrite(fi.Size(), fmt.Errorf("append change log: %w", err))
 	}
-	return c.apply(cs)
+	if err := c.log.Sync(); err != nil {
+		return c.unwrite(fi.Size(), fmt.Errorf("sync change log: %w", err))
+	}
+	if err := c.apply(cs); err != nil {
+		return c.unwrite(fi.Size(), fmt.Errorf("index: %w", err))
+	}
+	return nil
+}
+
+// unwrite cuts the change log back to size after a failed write, and
+// returns err (joined with the cut's own failure, if any: then the lines
+// may come back at the next open).
+func (c *Catalog) unwrite(size int64, err error) error {
+	if terr := c.log.Truncate(size); terr != nil {
+		return errors.Join(err, fmt.Errorf("cut the failed write off the change log: %w", terr))
+	}
+	if serr := c.log.Sync(); serr != nil {
+		return errors.Join(err, fmt.Errorf("cut the failed write off the change log: %w", serr))
+	}
+	return err
 }
 
 func (c *Catalog) apply(cs []change) error {

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"io"
 	"log"
+	"mime"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -214,13 +215,42 @@ func (s *Server) limitRequest(c *gin.Context) {
 	c.Next()
 }
 
-// requireAdmin lets a request through only with the admin bearer token.
+// requireAdmin lets a request through only with the admin bearer token,
+// and a write with a body only when the body is JSON (requireJSON).
 func (s *Server) requireAdmin(c *gin.Context) {
 	if err := s.checkAdmin(c); err != nil {
 		s.fail(c, err)
 		return
 	}
+	if err := requireJSON(c.Request); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Next()
+}
+
+// requireJSON refuses a POST, PUT or PATCH with a body whose Content-Type
+// is not application/json (parameters such as charset=utf-8 allowed, and
+// the application/*+json family): a form or text/plain body that happens
+// to parse as JSON is a client's mistake to report, not to guess at.
+func requireJSON(r *http.Request) error {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return nil
+	}
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil // rollback, rebuild: no body to type
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	if ct == "" {
+		ct = "none"
+	}
+	return &mediaTypeError{got: ct}
 }
 
 // checkAdmin returns an error unless the request carries the admin bearer
