@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -247,70 +246,6 @@ func readLine(br *bufio.Reader, buf []byte) (line []byte, tooLong bool, err erro
 	return buf, len(buf) > maxLineBytes, nil
 }
 
-// readCSV reads a CSV catalog. The header names the columns with the JSON
-// field names (case and surrounding spaces ignored; unknown columns ignored;
-// id and title required). Empty cells are absent; regions is "bj|sh",
-// attributes "k=v|k=v", region_stock "bj:3|sh:5". A record with more cells
-// than the header is rejected; missing trailing cells are empty.
-func (im *importer) readCSV(r io.Reader) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return models.Errorf(models.EINVALID, "csv catalog: no header row")
-	}
-	if err != nil {
-		return fmt.Errorf("read csv catalog header: %w", err)
-	}
-	cols := make([]string, len(header))
-	for i, h := range header {
-		if i == 0 {
-			h = strings.TrimPrefix(h, utf8BOM)
-		}
-		h = strings.ToLower(strings.TrimSpace(h))
-		if h != "" && slices.Contains(cols[:i], h) {
-			return models.Errorf(models.EINVALID, "csv catalog header: duplicate column %q", h)
-		}
-		cols[i] = h
-	}
-	for _, need := range []string{"id", "title"} {
-		if !slices.Contains(cols, need) {
-			return models.Errorf(models.EINVALID, "csv catalog header: missing column %q", need)
-		}
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) { // rare with LazyQuotes; the reader resumes at the next line
-			im.stats.Lines++
-			im.reject(perr.StartLine, "", "malformed CSV record: "+perr.Err.Error(), nil)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read csv catalog: %w", err)
-		}
-		lineNo, _ := cr.FieldPos(0)
-		im.stats.Lines++
-		raw := csvRaw(rec)
-		if isBlankRecord(rec) {
-			im.stats.Blank++
-			continue
-		}
-		fields, err := csvFields(cols, rec, len(raw))
-		if err != nil {
-			im.reject(lineNo, csvID(cols, rec), reasonOf(err), raw)
-			continue
-		}
-		if err := im.add(lineNo, fields, raw); err != nil {
-			return err
-		}
-	}
-}
-
 // add parses, validates and de-duplicates one line's fields, and hands the
 // product on or rejects the line.
 func (im *importer) add(lineNo int, fields map[string]json.RawMessage, raw []byte) error {
@@ -384,80 +319,6 @@ func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 		return nil, err
 	}
 	return fields, nil
-}
-
-// csvRaw re-encodes a record as one CSV line, for a reject's Raw.
-func csvRaw(rec []string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.Write(rec) // writes to a bytes.Buffer cannot fail
-	w.Flush()
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-func isBlankRecord(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-func csvID(cols, rec []string) string {
-	if i := slices.Index(cols, "id"); i >= 0 && i < len(rec) {
-		return strings.TrimSpace(rec[i])
-	}
-	return ""
-}
-
-// csvFields turns a CSV record into the JSON fields parseProduct reads.
-func csvFields(cols, rec []string, size int) (map[string]json.RawMessage, error) {
-	if size > maxLineBytes {
-		return nil, models.Errorf(models.EINVALID, "record too long (over %d bytes)", maxLineBytes)
-	}
-	if len(rec) > len(cols) {
-		return nil, models.Errorf(models.EINVALID, "malformed CSV record: %d cells, header has %d", len(rec), len(cols))
-	}
-	fields := make(map[string]json.RawMessage, len(rec))
-	for i, cell := range rec {
-		name, v := cols[i], strings.TrimSpace(cell)
-		if name == "" || v == "" {
-			continue
-		}
-		if !utf8.ValidString(v) { // json.Marshal would make it U+FFFD
-			return nil, fieldErr(name, "invalid UTF-8")
-		}
-		var err error
-		switch name {
-		case "attributes":
-			fields[name], err = csvPairs(name, v, "=")
-		case "region_stock":
-			fields[name], err = csvPairs(name, v, ":")
-		default:
-			fields[name], err = json.Marshal(v)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return fields, nil
-}
-
-// csvPairs converts "k=v|k=v" (sep "=") into a JSON object of strings.
-func csvPairs(name, v, sep string) (json.RawMessage, error) {
-	obj := make(map[string]string)
-	for _, pair := range strings.Split(v, "|") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		k, val, ok := strings.Cut(pair, sep)
-		if !ok {
-			return nil, models.Errorf(models.EINVALID, "%s: want k%sv pairs separated by |, got %q", name, sep, clip(pair))
-		}
-		obj[strings.TrimSpace(k)] = strings.TrimSpace(val)
-	}
-	return json.Marshal(obj)
 }
 
 // ---- field decoding ----
