@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -145,6 +146,31 @@ type Catalog struct {
 
 	mu  sync.Mutex // serialises writers of the log and the index
 	log *os.File
+
+	// grown is signalled (without blocking) after a write leaves the log
+	// at growLimit bytes or more (NotifyLogSize); 0: never.
+	grown     chan struct{}
+	growLimit atomic.Int64
+}
+
+// NotifyLogSize returns a channel that receives after a write leaves the
+// change log at limit bytes or more — the compactor's cue, so that the log
+// is folded as it grows rather than when a timer next looks. Signals do
+// not queue: one pending signal stands for any number of writes. A later
+// call changes the limit and returns the same channel.
+func (c *Catalog) NotifyLogSize(limit int64) <-chan struct{} {
+	c.growLimit.Store(limit)
+	return c.grown
+}
+
+// wrote signals grown when the log has reached the limit.
+func (c *Catalog) wrote(size int64) {
+	if limit := c.growLimit.Load(); limit > 0 && size >= limit {
+		select {
+		case c.grown <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // change is one line of the change log.
@@ -173,7 +199,7 @@ func Open(dataDir string) (*Catalog, []models.Product, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open index: %w", err)
 	}
-	c := &Catalog{dir: dir, idx: idx, an: idx.Mapping().AnalyzerNamed(AnalyzerName)}
+	c := &Catalog{dir: dir, idx: idx, an: idx.Mapping().AnalyzerNamed(AnalyzerName), grown: make(chan struct{}, 1)}
 	changes, err := readChanges(filepath.Join(dir, changesFile))
 	if err != nil {
 		idx.Close()
@@ -249,6 +275,7 @@ func (c *Catalog) write(cs []change) error {
 	if err := c.apply(cs); err != nil {
 		return c.unwrite(fi.Size(), fmt.Errorf("index: %w", err))
 	}
+	c.wrote(fi.Size() + int64(buf.Len()))
 	return nil
 }
 

@@ -345,6 +345,7 @@ func (c *Catalog) Patch(ids []string, patches []models.ProductPatch) error {
 	if err := c.log.Sync(); err != nil {
 		return c.unwrite(fi.Size(), fmt.Errorf("sync change log: %w", err))
 	}
+	c.wrote(fi.Size() + int64(buf.Len()))
 	return nil
 }
 

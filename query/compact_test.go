@@ -122,3 +122,40 @@ func TestRunCompactorCompactsPastTheThreshold(t *testing.T) {
 		t.Errorf("log is %d bytes after the compactor ran", size)
 	}
 }
+
+// The write that takes the log past the threshold wakes the compactor: no
+// timer is needed (Every is an hour here).
+func TestRunCompactorWakesOnSize(t *testing.T) {
+	e, _ := openCatalog(t, catalog())
+	ctx, cancel := context.WithCancel(context.Background())
+	logged := make(chan string, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.RunCompactor(ctx, CompactConfig{Every: time.Hour, MinBytes: 4096}, func(f string, args ...any) {
+			logged <- fmt.Sprintf(f, args...)
+		})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	var written int
+	for i := 0; written < 3; i++ {
+		if _, err := e.Patch(ctx, []Update{{ID: "p30", Patch: models.ProductPatch{Sales30d: pp(int64(i))}}}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case msg := <-logged:
+			t.Log(msg)
+			written++
+		default:
+		}
+		if i > 100_000 {
+			t.Fatalf("no compaction after %d patches", i)
+		}
+	}
+	if size, _ := e.cat.LogSize(); size >= 3*4096 {
+		t.Errorf("log is %d bytes with compactions at 4 KiB", size)
+	}
+}

@@ -52,6 +52,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
 	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "a filtered or business-ordered search whose rarest word is in at most this many items is exact over every match: filters, total, facets and order (default 30,000; -1: never)")
 	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "above --max-matches, the text matches a filtered or business-ordered search ranks: the best by text score (default 10,000)")
+	fs.Func("compact-at", "change-log size that starts a compaction into the product snapshot, such as 64MiB (the default)", func(v string) error {
+		n, err := parseBytes(v)
+		cfg.Compact.MinBytes = n
+		return err
+	})
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, such as 1.5GiB (default: none, or $GOMEMLIMIT); the collector works harder near it to keep RSS under it")
 	if err := fs.Parse(args); err != nil {
@@ -95,6 +100,9 @@ type ServeConfig struct {
 	// Redis, or DataDir/behavior.db without it.
 	Events     events.Config
 	EventStats events.StatsConfig
+	// Compact says when the change log is folded into the product
+	// snapshot (zero fields: query.DefaultCompactConfig).
+	Compact query.CompactConfig
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the shopper's address to the event intake (server.EventsConfig).
 	TrustedProxies []string
