@@ -305,7 +305,7 @@ func truncateUTF8(s string, n int) string {
 }
 
 // decodeObject decodes one JSON object into its raw members, refusing
-// invalid UTF-8 and repeated names (checkRawObject).
+// invalid UTF-8 and repeated names (CheckJSON).
 func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] != '{' && json.Valid(data) {
@@ -315,7 +315,7 @@ func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return nil, models.Errorf(models.EINVALID, "invalid JSON: %v", err)
 	}
-	if err := checkRawObject(data, fields); err != nil { // strict.go
+	if err := CheckJSON(data); err != nil { // strict.go
 		return nil, err
 	}
 	return fields, nil

@@ -18,41 +18,45 @@ import (
 // and invalid UTF-8, but is not a stable part of the standard library at
 // the module's Go version, so this file does the checks itself.)
 
-// checkRawObject returns an EINVALID error naming the field when data —
-// a JSON object that json.Unmarshal accepted — holds invalid UTF-8 or a
-// name twice in one object (at any depth).
-func checkRawObject(data []byte, fields map[string]json.RawMessage) error {
-	if !utf8.Valid(data) {
-		for _, k := range sortedKeys(fields) {
-			if !utf8.Valid(fields[k]) {
-				return fieldErr(k, "invalid UTF-8")
-			}
-		}
-		return models.Errorf(models.EINVALID, "invalid UTF-8 in a field name")
-	}
-	if bytes.IndexByte(data, '"') < 0 {
+// CheckJSON returns an EINVALID error when data — JSON that json.Valid
+// accepts (other input ends the scan early, never in a panic) — holds invalid UTF-8 in a string or a name twice in one object
+// (at any depth), naming the top-level member it is in. The admin API's
+// documents are held to it as well as products and patches.
+func CheckJSON(data []byte) error {
+	if utf8.Valid(data) && bytes.IndexByte(data, '"') < 0 {
 		return nil
 	}
 	sc := dupScanner{data: data}
 	sc.value()
-	if sc.dup != "" {
-		if sc.field == "" || sc.field == sc.dup {
-			return models.Errorf(models.EINVALID, "duplicate field %q", clip(sc.dup))
-		}
-		return fieldErr(sc.field, "duplicate key %q", clip(sc.dup))
+	switch {
+	case sc.badName:
+		return models.Errorf(models.EINVALID, "invalid UTF-8 in a field name")
+	case sc.badUTF8 && sc.field != "":
+		return fieldErr(sc.field, "invalid UTF-8")
+	case sc.badUTF8:
+		return models.Errorf(models.EINVALID, "invalid UTF-8")
+	case sc.dup == "":
+		return nil
+	case sc.field == "" || sc.field == sc.dup && sc.depth1Dup:
+		return models.Errorf(models.EINVALID, "duplicate field %q", clip(sc.dup))
 	}
-	return nil
+	return fieldErr(sc.field, "duplicate key %q", clip(sc.dup))
 }
 
 // dupScanner walks valid JSON looking for a name repeated within one
 // object; field is the top-level member it was found under.
 type dupScanner struct {
-	data  []byte
-	i     int
-	depth int
-	field string // the top-level member being scanned
-	dup   string // the repeated name, once found
+	data      []byte
+	i         int
+	depth     int
+	field     string // the top-level member being scanned
+	dup       string // the repeated name, once found
+	depth1Dup bool   // dup is a top-level name
+	badUTF8   bool   // a string (or name) is not valid UTF-8
+	badName   bool   // … and it is a name
 }
+
+func (s *dupScanner) stop() bool { return s.dup != "" || s.badUTF8 }
 
 func (s *dupScanner) ws() {
 	for s.i < len(s.data) {
@@ -68,7 +72,7 @@ func (s *dupScanner) ws() {
 // value skips one value, checking the objects in it.
 func (s *dupScanner) value() {
 	s.ws()
-	if s.i >= len(s.data) || s.dup != "" {
+	if s.i >= len(s.data) || s.stop() {
 		return
 	}
 	switch s.data[s.i] {
@@ -76,16 +80,17 @@ func (s *dupScanner) value() {
 		s.object()
 	case '[':
 		s.i++
-		for s.dup == "" {
+		for !s.stop() {
 			s.ws()
 			if s.i >= len(s.data) || s.data[s.i] == ']' {
 				s.i++
 				return
 			}
+			at := s.i
 			s.value()
 			s.ws()
-			if s.i < len(s.data) && s.data[s.i] == ',' {
-				s.i++
+			if s.i < len(s.data) && s.data[s.i] == ',' || s.i == at {
+				s.i++ // past the comma, or past a byte valid JSON cannot hold here
 			}
 		}
 	case '"':
@@ -102,16 +107,20 @@ func (s *dupScanner) object() {
 	s.depth++
 	defer func() { s.depth-- }()
 	var names []string
-	for s.dup == "" {
+	for !s.stop() {
 		s.ws()
 		if s.i >= len(s.data) || s.data[s.i] == '}' {
 			s.i++
 			return
 		}
 		name := s.str()
+		if s.badUTF8 {
+			s.badName = true
+			return
+		}
 		for _, n := range names {
 			if n == name {
-				s.dup = name
+				s.dup, s.depth1Dup = name, s.depth == 1
 				return
 			}
 		}
@@ -144,6 +153,10 @@ func (s *dupScanner) str() string {
 		case '"':
 			s.i++
 			raw := s.data[start:s.i]
+			if !utf8.Valid(raw) {
+				s.badUTF8 = true
+				return ""
+			}
 			if !escaped {
 				return string(raw[1 : len(raw)-1])
 			}

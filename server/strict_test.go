@@ -55,4 +55,11 @@ func TestStrictWrites(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `"applied":0`) || strings.Count(r.body, `"code":"invalid"`) != 2 {
 		t.Errorf("bulk update with a numeric id and a repeated field: %d %s", r.status, r.body)
 	}
+	// Admin documents are held to the same rules.
+	for _, body := range []string{`{"note":"a","note":"b"}`, "{\"note\":\"\xff\"}"} {
+		e := do(t, s, "PUT", "/api/admin/profiles/default", body, adminAuth...).errorOf(t, http.StatusBadRequest, models.EINVALID)
+		if !strings.Contains(e.Message, "note") {
+			t.Errorf("profile %q: %q", body, e.Message)
+		}
+	}
 }
