@@ -2,8 +2,11 @@ package server
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"shopsearch/models"
 )
@@ -55,11 +58,22 @@ func TestStrictWrites(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `"applied":0`) || strings.Count(r.body, `"code":"invalid"`) != 2 {
 		t.Errorf("bulk update with a numeric id and a repeated field: %d %s", r.status, r.body)
 	}
-	// Admin documents are held to the same rules.
-	for _, body := range []string{`{"note":"a","note":"b"}`, "{\"note\":\"\xff\"}"} {
-		e := do(t, s, "PUT", "/api/admin/profiles/default", body, adminAuth...).errorOf(t, http.StatusBadRequest, models.EINVALID)
-		if !strings.Contains(e.Message, "note") {
-			t.Errorf("profile %q: %q", body, e.Message)
+}
+
+// Admin documents (profiles, rules, lexicon, slot pins…) are held to the
+// same rules by decodeBody.
+func TestDecodeBodyStrict(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"note":"a","note":"b"}`, `duplicate field "note"`},
+		{"{\"note\":\"\xff\"}", "note: invalid UTF-8"},
+		{`{"weights":{"sales":1,"sales":2}}`, `weights: duplicate key "sales"`},
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest("PUT", "/", strings.NewReader(tc.body))
+		var v map[string]any
+		err := decodeBody(c, &v)
+		if models.ErrorCode(err) != models.EINVALID || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.body, err, tc.want)
 		}
 	}
 }
