@@ -88,8 +88,6 @@ func (c *child) kill() {
 	<-c.done
 }
 
-
-
 // startServe starts `serve` on dir and waits until it listens.
 func startServe(t *testing.T, dir, token string, extra ...string) (*child, string) {
 	t.Helper()
@@ -140,10 +138,10 @@ type ledger struct {
 	mu       sync.Mutex
 	acked    map[string]int64 // id → stock acknowledged last
 	inflight map[string]int64 // id → stock of a write with no answer
-	created  map[string]bool    // new items: true acknowledged, false in flight
-	deleted  map[string]bool    // true acknowledged, false in flight
-	writes   int                // acknowledged item writes
-	requests int                // acknowledged requests
+	created  map[string]bool  // new items: true acknowledged, false in flight
+	deleted  map[string]bool  // true acknowledged, false in flight
+	writes   int              // acknowledged item writes
+	requests int              // acknowledged requests
 }
 
 // writerSpan is the number of writers, and the stride of their stock
