@@ -87,7 +87,8 @@ func (l *DirLock) Unlock() error {
 // dataDir: gen-*.tmp folders (a build that never published) and the
 // temporary snapshot and log files of a compaction in the published
 // generation (products.jsonl.gz.*.tmp, changes.jsonl.*.tmp), and a
-// CURRENT being replaced (.CURRENT.tmp-*). Call it only
+// CURRENT being replaced (.CURRENT.tmp-*), and the change log of a hand-off
+// build that never published (changes-*.jsonl.tmp). Call it only
 // as the data directory's owner (LockDir does). It returns what it
 // removed, best effort: an entry it cannot remove is left for next time.
 func RemoveLeftovers(dataDir string) []string {
@@ -100,7 +101,8 @@ func RemoveLeftovers(dataDir string) []string {
 		name := e.Name()
 		crashedBuild := e.IsDir() && strings.HasPrefix(name, genPrefix) && strings.HasSuffix(name, tmpSuffix)
 		crashedPublish := !e.IsDir() && strings.HasPrefix(name, "."+currentFile+".tmp-") // publish.File's temp
-		if (crashedBuild || crashedPublish) && os.RemoveAll(filepath.Join(dataDir, name)) == nil {
+		crashedHandoff := !e.IsDir() && tapLeftover(name)                                // handoff.go
+		if (crashedBuild || crashedPublish || crashedHandoff) && os.RemoveAll(filepath.Join(dataDir, name)) == nil {
 			removed = append(removed, name)
 		}
 	}

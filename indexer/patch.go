@@ -316,7 +316,7 @@ func PatchProduct(p models.Product, pt models.ProductPatch) (models.Product, err
 // change no text) nor check that the ids exist: callers validate first
 // (PatchProduct). Replaying the log at Open applies them to the products
 // in order and skips a patch whose item is unknown or deleted by then. If
-// the write fails, the log is cut back to where it was (unwrite).
+// the write fails, the log is cut back to where it was (appendLog).
 func (c *Catalog) Patch(ids []string, patches []models.ProductPatch) error {
 	if len(ids) != len(patches) {
 		return fmt.Errorf("catalog patch: %d ids for %d patches", len(ids), len(patches))
@@ -335,18 +335,8 @@ func (c *Catalog) Patch(ids []string, patches []models.ProductPatch) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fi, err := c.log.Stat()
-	if err != nil {
-		return fmt.Errorf("append change log: %w", err)
-	}
-	if _, err := c.log.Write(buf.Bytes()); err != nil {
-		return c.unwrite(fi.Size(), fmt.Errorf("append change log: %w", err))
-	}
-	if err := c.log.Sync(); err != nil {
-		return c.unwrite(fi.Size(), fmt.Errorf("sync change log: %w", err))
-	}
-	c.wrote(fi.Size() + int64(buf.Len()))
-	return nil
+	_, err := c.appendLog(buf.Bytes())
+	return err
 }
 
 // dropTornTail cuts the last n bytes — a line a crash left without its
