@@ -32,11 +32,19 @@ const codeMethodNotAllowed = "method_not_allowed"
 // declared as JSON.
 const codeUnsupportedMediaType = "unsupported_media_type"
 
-// mediaTypeError is a write whose Content-Type is not JSON.
-type mediaTypeError struct{ got string }
+// mediaTypeError is a write whose Content-Type is not the one it must be
+// (JSON unless want says otherwise).
+type mediaTypeError struct{ got, want string }
 
 func (e *mediaTypeError) Error() string {
-	return fmt.Sprintf("the body must be JSON sent with Content-Type: application/json; got Content-Type %s", clip(e.got))
+	got := e.got
+	if got == "" {
+		got = "none"
+	}
+	if e.want != "" {
+		return fmt.Sprintf("the body must be %s; got Content-Type %s", e.want, clip(got))
+	}
+	return fmt.Sprintf("the body must be JSON sent with Content-Type: application/json; got Content-Type %s", clip(got))
 }
 
 // errorBody is the JSON shape of every error response.

@@ -33,6 +33,7 @@ type Config struct {
 
 	MaxURLBytes     int           // longest request URI (path and query string)
 	MaxBodyBytes    int64         // largest request body
+	MaxCatalogBytes int64         // largest catalog upload (POST /api/admin/catalog)
 	MaxUpsert       int           // most products in one upsert
 	MaxQueryRunes   int           // longest q
 	MaxPageSize     int           // largest size
@@ -48,6 +49,7 @@ func DefaultConfig() Config {
 	return Config{
 		MaxURLBytes:     4 << 10,
 		MaxBodyBytes:    8 << 20,
+		MaxCatalogBytes: 4 << 30,
 		MaxUpsert:       10_000,
 		MaxQueryRunes:   qc.MaxQueryRunes,
 		MaxPageSize:     qc.MaxPageSize,
@@ -65,6 +67,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if c.MaxCatalogBytes <= 0 {
+		c.MaxCatalogBytes = def.MaxCatalogBytes
 	}
 	if c.MaxUpsert <= 0 {
 		c.MaxUpsert = def.MaxUpsert
@@ -140,8 +145,9 @@ func New(cfg Config, engine *query.Engine) *Server {
 	admin := r.Group("/api/items", s.requireAdmin)
 	admin.POST("", s.upsertItems)
 	admin.DELETE("/:id", s.deleteItem)
-	s.patchRoutes(admin) // PATCH /:id, POST /_update (patch.go)
-	s.adminRoutes(r)     // /api/admin: profiles, rules, preview (admin.go)
+	s.patchRoutes(admin)                // PATCH /:id, POST /_update (patch.go)
+	s.adminRoutes(r)                    // /api/admin: profiles, rules, preview (admin.go)
+	r.POST(catalogPath, s.buildCatalog) // a build handed to this server (catalog.go)
 	// /api/suggest, /api/hot and /api/admin/suggest: NewWithSuggest (suggest.go).
 	s.router = r
 	return s
@@ -208,7 +214,7 @@ func (s *Server) limitRequest(c *gin.Context) {
 		s.fail(c, models.Errorf(models.ETOOLARGE, "the URL is %d bytes long; the limit is %d", n, s.cfg.MaxURLBytes))
 		return
 	}
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && c.FullPath() != catalogPath { // a catalog has its own limit
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	}
 	c.Header("X-Content-Type-Options", "nosniff")
@@ -246,9 +252,6 @@ func requireJSON(r *http.Request) error {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
 		return nil
-	}
-	if ct == "" {
-		ct = "none"
 	}
 	return &mediaTypeError{got: ct}
 }

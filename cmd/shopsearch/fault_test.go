@@ -157,7 +157,7 @@ func newLedger() *ledger {
 // new items and deletes of them. Every stock figure it sends is new for
 // the item (stock has no rule tying it to another field, so no update is
 // rejected).
-func (l *ledger) writer(w int, base, token string, own []string, stop <-chan struct{}) {
+func (l *ledger) writer(round, w int, base, token string, own []string, stop <-chan struct{}) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	send := func(method, path, body string) bool {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -171,8 +171,8 @@ func (l *ledger) writer(w int, base, token string, own []string, stop <-chan str
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}
-	var mine []string // new items whose upsert was acknowledged, not deleted
-	for n := 1; ; n++ {
+	var mine []string                     // new items whose upsert was acknowledged, not deleted
+	for n := round*1_000_000 + 1; ; n++ { // ids and stock figures unique across rounds too
 		select {
 		case <-stop:
 			return
@@ -341,7 +341,7 @@ func TestFaultKillServe(t *testing.T) {
 			for i := w; i < len(products); i += writers {
 				own = append(own, products[i].ID)
 			}
-			wg.Go(func() { l.writer(w, base, token, own, stop) })
+			wg.Go(func() { l.writer(round, w, base, token, own, stop) })
 		}
 		if round%2 == 1 {
 			// Kill as a compaction writes its snapshot: watch for the file.
@@ -495,35 +495,36 @@ func TestFaultKillIndex(t *testing.T) {
 	}
 }
 
-// TestIndexRefusedWhileServing: a serve owns its data directory; index on
-// it is refused with a message that says why and what to do, and writes
-// acknowledged before and after the attempt survive the serve's restart.
-// A second serve on the same directory is refused too.
+// TestIndexRefusedWhileServing: a serve owns its data directory. index on
+// it without the serve's token is refused with a message that says why
+// and what to do, and writes acknowledged before and after the attempt
+// survive the serve's restart. A second serve on the directory is refused.
 func TestIndexRefusedWhileServing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
+	t.Setenv(tokenEnv, "")
 	dir := t.TempDir()
 	id := faultCatalog(t, dir, 200)[0].ID
 	const token = "lock-token"
 	srv, base := startServe(t, dir, token)
-	patch := func(price string) {
+	patch := func(stock string) {
 		t.Helper()
-		if r := do(t, "PATCH", base+"/api/items/"+id, `{"price":`+price+`}`, token); r.StatusCode != 200 {
+		if r := do(t, "PATCH", base+"/api/items/"+id, `{"stock":`+stock+`}`, token); r.StatusCode != 200 {
 			t.Fatalf("patch: %d", r.StatusCode)
 		}
 	}
-	patch("11.5")
+	patch("11")
 	catalog := filepath.Join(t.TempDir(), "c.jsonl")
 	os.WriteFile(catalog, []byte(`{"id":"x1","title":"新 目录"}`+"\n"), 0o644)
 	var stdout, stderr bytes.Buffer
 	err := runIndex(context.Background(), []string{"--catalog", catalog, "--data", dir}, &stdout, &stderr)
-	if !errors.Is(err, indexer.ErrLocked) || !strings.Contains(err.Error(), "refused") || !strings.Contains(err.Error(), "held by serve (pid ") ||
-		!strings.Contains(err.Error(), "stop serve") {
+	if !errors.Is(err, indexer.ErrLocked) || !strings.Contains(err.Error(), "refused") || !strings.Contains(err.Error(), "held by serve at http://") ||
+		!strings.Contains(err.Error(), "--admin-token") {
 		t.Fatalf("index on a served directory: %v", err)
 	}
 	t.Logf("index says: %v", err)
-	patch("12.5")
+	patch("12")
 	m := NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0"})
 	if err := m.Run(context.Background()); !errors.Is(err, indexer.ErrLocked) {
 		t.Errorf("a second serve on the directory: %v", err)
@@ -532,10 +533,109 @@ func TestIndexRefusedWhileServing(t *testing.T) {
 	_, base = startServe(t, dir, token)
 	var p models.Product
 	getJSON(t, base+"/api/items/"+id, &p)
-	if p.Price != 12.5 {
-		t.Errorf("price %v after the restart, want 12.5", p.Price)
+	if p.Stock != 12 {
+		t.Errorf("stock %d after the restart, want 12", p.Stock)
 	}
 	if resp, err := http.Get(base + "/api/items/x1"); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the refused index's item is there: %v", err)
 	}
+}
+
+// TestFaultHandOffBuild: index on a served directory, with the serve's
+// token, hands the build to the serve, which publishes it while writers
+// go on; the serve is then killed with SIGKILL and restarted on the new
+// generation, where every write acknowledged since the build began is.
+func TestFaultHandOffBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	products := faultCatalog(t, dir, 1000)
+	original := map[string]int64{}
+	var upload bytes.Buffer
+	enc := json.NewEncoder(&upload)
+	for i := range products {
+		original[products[i].ID] = products[i].Stock
+		enc.Encode(&products[i])
+	}
+	// Three times over under new ids, so that the build takes a while.
+	for k := range 3 {
+		for _, p := range products {
+			p.ID += "-" + strconv.Itoa(k)
+			enc.Encode(&p)
+		}
+	}
+	catalog := filepath.Join(t.TempDir(), "next.jsonl")
+	if err := os.WriteFile(catalog, upload.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const token = "handoff-token"
+	srv, base := startServe(t, dir, token)
+	before, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	var stdout, stderr bytes.Buffer
+	indexDone := make(chan error, 1)
+	go func() {
+		indexDone <- runIndex(context.Background(), []string{"--catalog", catalog, "--data", dir, "--admin-token", token}, &stdout, &stderr)
+	}()
+	// The writers start once the build has (its change log exists): what
+	// they write from then on must all be in the new generation.
+	for deadline := time.Now().Add(time.Minute); ; {
+		if m, _ := filepath.Glob(filepath.Join(dir, "changes-*.jsonl.tmp")); len(m) > 0 {
+			break
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "gen-*.tmp", "changes.jsonl")); len(m) > 0 {
+			break
+		}
+		select {
+		case err := <-indexDone:
+			t.Fatalf("index returned before the writers could start: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the build did not start within a minute")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	l := newLedger()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range writerSpan {
+		var own []string
+		for i := w; i < len(products); i += writerSpan {
+			own = append(own, products[i].ID)
+		}
+		wg.Go(func() { l.writer(0, w, base, token, own, stop) })
+	}
+	if err := <-indexDone; err != nil {
+		t.Fatalf("index: %v\n%s", err, stderr.String())
+	}
+	duringBuild := l.count()
+	t.Logf("index: %s%s", stderr.String(), stdout.String())
+	time.Sleep(500 * time.Millisecond) // writes after the publish, before the restart
+	srv.kill()
+	close(stop)
+	wg.Wait()
+	after, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	if bytes.Equal(after, before) {
+		t.Fatal("the hand-off build did not publish")
+	}
+	_, base = startServe(t, dir, token)
+	var health struct{ Products int }
+	getJSON(t, base+"/healthz", &health)
+	lost := l.check(t, base, original)
+	t.Logf("%d acknowledged writes while the serve built (%d in all, then SIGKILL), %d lost; %d products after the restart",
+		duringBuild, l.count(), lost, health.Products)
+	if duringBuild == 0 {
+		t.Log("no write was acknowledged during the build (a fast build): the test covered writes after the publish only")
+	}
+	if health.Products < 4*len(products) {
+		t.Errorf("%d products after the restart, want the new catalog's %d and more", health.Products, 4*len(products))
+	}
+}
+
+// count is the number of acknowledged item writes.
+func (l *ledger) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.writes
 }

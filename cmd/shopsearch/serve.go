@@ -205,7 +205,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Own the data directory before reading it: an index run on it now
 	// would publish a generation under the one opened and lose the writes
 	// acknowledged after (README "Your own catalog").
-	if m.lock, err = indexer.LockDir(m.cfg.DataDir, "serve"); err != nil {
+	// The holder's address lets `index` hand its build over (index.go).
+	if m.lock, err = indexer.LockDir(m.cfg.DataDir, "serve at "+localURL(m.ln.Addr())); err != nil {
 		if errors.Is(err, indexer.ErrLocked) {
 			return fmt.Errorf("serve: %w; wait for it to finish or stop it", err)
 		}
@@ -354,14 +355,20 @@ func (m *Main) buildDemo() error {
 // printServing prints the catalog size and where to point a browser:
 // localhost when the server listens on every interface.
 func printServing(w io.Writer, products int, addr net.Addr) {
+	fmt.Fprintf(w, "opened catalog: %s products\n", thousands(products))
+	fmt.Fprintf(w, "serving on %s\n", localURL(addr))
+}
+
+// localURL is the URL of a listening address, with localhost for "every
+// interface".
+func localURL(addr net.Addr) string {
 	hostPort := addr.String()
 	if host, port, err := net.SplitHostPort(hostPort); err == nil {
 		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 			hostPort = net.JoinHostPort("localhost", port)
 		}
 	}
-	fmt.Fprintf(w, "opened catalog: %s products\n", thousands(products))
-	fmt.Fprintf(w, "serving on http://%s\n", hostPort)
+	return "http://" + hostPort
 }
 
 // thousands formats n ≥ 0 with comma separators: 4,061.
