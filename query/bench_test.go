@@ -11,6 +11,7 @@ import (
 
 	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 	"shopsearch/rank"
 )
 
@@ -99,7 +100,7 @@ func readCatalog(b *testing.B, path string) []models.Product {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2026, 1, 1, 0, 0)
 	var products []models.Product
 	_, err = indexer.ReadCatalog(bufio.NewReader(f), indexer.FormatFromPath(path), func(p models.Product) error {
 		indexer.Synthesize(&p, 1, now)

@@ -57,6 +57,10 @@ type Config struct {
 	Cache CacheConfig
 	// Results tunes the result cache (results.go); zero: off.
 	Results ResultCacheConfig
+	// Now is the engine's clock: rule windows, item age and the result
+	// cache's expiry read it (time.Now when nil). A request's own Now
+	// (a preview's) overrides it.
+	Now func() time.Time
 }
 
 // DefaultConfig returns the defaults.
@@ -91,7 +95,7 @@ type Request struct {
 	// choose the weight profile; Profile names one explicitly (debug).
 	Device, UserID, Profile string
 	Explain                 bool      // each item's factors and rules
-	Now                     time.Time // for rule windows and item age; zero: time.Now()
+	Now                     time.Time // for rule windows and item age; zero: the engine's clock (Config.Now)
 	// A preview's drafts: a profile, and rules added to the published ones.
 	Draft      *models.WeightProfile
 	DraftRules []models.Rule
@@ -294,6 +298,9 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 	if cfg.MaxResults <= 0 {
 		cfg.MaxResults = def.MaxResults
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.MaxQueryRunes <= 0 {
 		cfg.MaxQueryRunes = def.MaxQueryRunes
 	}
@@ -355,7 +362,7 @@ func (e *Engine) validate(req *Request) error {
 
 // Search runs one search.
 func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
-	start := time.Now()
+	start, now := time.Now(), e.cfg.Now()
 	if err := e.validate(&req); err != nil {
 		return nil, err
 	}
@@ -376,12 +383,15 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	over := resultEntry{textGen: gen, merch: m, rules: chosen.set, lex: lex}
 	if e.results != nil && !plan.Empty() {
 		if key = resultKey(&req, chosen); key != "" {
-			if r := e.results.get(key, over, start); r != nil {
+			if r := e.results.get(key, over, now); r != nil {
 				e.logQuery(req)
 				r.TookMs = ms(time.Since(start))
 				return r, nil
 			}
 		}
+	}
+	if req.Now.IsZero() { // after the cache key: a request's own time is not cached
+		req.Now = now
 	}
 	if plan.Empty() {
 		if chosen.browse {
@@ -496,7 +506,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		cached := *resp
 		cached.Facets = snapshotFacets(resp.Facets)
 		over.resp = &cached
-		e.results.put(key, over, time.Now())
+		e.results.put(key, over, now)
 	}
 	return resp, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"shopsearch/dict"
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 	"shopsearch/rank"
 	"shopsearch/store"
 )
@@ -232,7 +233,7 @@ func TestRuleActionsInSearch(t *testing.T) {
 
 func TestRuleWindowsInSearch(t *testing.T) {
 	f := openMerch(t)
-	start := time.Date(2025, 11, 11, 0, 0, 0, 0, time.UTC)
+	start := clocktest.Date(2025, 11, 11, 0, 0)
 	f.putRule(t, models.Rule{Query: "鼠标", Action: models.RulePin, ItemID: "p32", Position: 1, Start: start, End: start.Add(24 * time.Hour)})
 	for _, tt := range []struct {
 		now    time.Time

@@ -9,6 +9,7 @@ import (
 
 	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 	"shopsearch/rank"
 )
 
@@ -33,7 +34,7 @@ type patchBench struct {
 
 func newPatchBench(b *testing.B) *patchBench {
 	b.Helper()
-	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2025, 6, 1, 0, 0)
 	words := []string{"手机", "手机壳", "耳机", "空调", "面霜", "鼠标", "零食", "羽绒服", "图书", "玩具"}
 	brands := []string{"华为", "小米", "Apple", "格力", "美的", "兰蔻", "罗技", "三只松鼠", "", "安踏"}
 	products := make([]models.Product, patchBenchProducts)

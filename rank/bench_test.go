@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 // benchStore is a store of n products with spread commercial fields.
@@ -16,7 +17,7 @@ func benchStore(b *testing.B, n int) *Store {
 	b.Helper()
 	r := rand.New(rand.NewPCG(1, 2))
 	ps := make([]models.Product, n)
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2026, 1, 1, 0, 0)
 	for i := range ps {
 		ps[i] = models.Product{
 			ID: fmt.Sprintf("g%07d", i), Title: "t", Brand: fmt.Sprintf("b%d", r.IntN(5000)),

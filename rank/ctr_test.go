@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 // synthSamples draws samples whose click odds grow with Recall and the
@@ -128,7 +129,7 @@ func TestSampleLogJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	at := clocktest.Date(2026, 5, 1, 12, 0)
 	items := func(ids ...string) []ImpressionItem {
 		var out []ImpressionItem
 		for i, id := range ids {
@@ -213,7 +214,7 @@ func TestCTRPriceBand(t *testing.T) {
 }
 
 func TestShopperFeatures(t *testing.T) {
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2026, 5, 1, 12, 0)
 	c := &ShopperContext{
 		Touches: []Touch{{"数码>手机", now.Add(-48 * time.Hour)}, {"服饰>手机", now.Add(-24 * time.Hour)}, {"数码>耳机", now}, {"数码>耳机", now}},
 		Items:   map[string]int{"p1": 5},

@@ -4,9 +4,9 @@ import (
 	"math"
 	"slices"
 	"testing"
-	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 // TestFactorDirections: each factor moves results in the direction
@@ -15,7 +15,7 @@ import (
 // tie would put it second. With a positive weight on the factor alone the
 // better item comes first; with the weight negated, second.
 func TestFactorDirections(t *testing.T) {
-	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2025, 6, 1, 0, 0)
 	base := func(id string) models.Product {
 		return models.Product{ID: id, Title: "x", Brand: "Acme", Category: "数码>手机", Price: 100, Stock: 50, HasStock: true,
 			Platform: models.PlatformPOP, ListedAt: now.AddDate(0, -6, 0), Sales30d: 100, SalesAmount30d: 10_000,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 func month(m int) time.Time { return time.Date(2023, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
@@ -443,7 +444,7 @@ func TestRankRules(t *testing.T) {
 		{ID: "p1", Title: "x", Price: 10}, {ID: "other", Title: "x", Price: 10},
 	}, nil)
 	cands := []Candidate{{ID: "e1", Score: 3}, {ID: "e2", Score: 2}, {ID: "e3", Score: 1}, {ID: "p1", Score: 9, Tier: 1}}
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2026, 1, 1, 0, 0)
 	tests := []struct {
 		name  string
 		rules []models.Rule

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 func newRulebook(t *testing.T, st RuleStore) *Rulebook {
@@ -36,7 +37,7 @@ func ruleIDs(rules []models.Rule) []string {
 }
 
 func TestValidateRule(t *testing.T) {
-	t0 := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	t0 := clocktest.Date(2025, 11, 1, 0, 0)
 	pin := models.Rule{Query: "手机", Action: models.RulePin, ItemID: "p1", Position: 1}
 	tests := []struct {
 		name string
@@ -228,7 +229,7 @@ func TestRulebookDraftPublishesNothing(t *testing.T) {
 // (exclusive) of Request.Now.
 func TestRuleWindows(t *testing.T) {
 	s := shop()
-	now := time.Date(2025, 11, 11, 12, 0, 0, 0, time.UTC)
+	now := clocktest.Date(2025, 11, 11, 12, 0)
 	hide := func(start, end time.Time) []models.Rule {
 		return []models.Rule{{ID: "h", Query: "x", Action: models.RuleHide, ItemID: "a1", Start: start, End: end}}
 	}

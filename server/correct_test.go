@@ -66,7 +66,7 @@ func TestSearchCorrectsPinyinAndTypos(t *testing.T) {
 
 	// The typed query is observed as finding nothing, the correction as found.
 	obs := &observer{}
-	h := ObserveSearches(s.Handler(), obs)
+	h := ObserveSearches(s.Handler(), obs, nil)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/search?q=shouji", nil))
 	if len(obs.got) != 2 || obs.got[0] != "shouji=" || !strings.HasPrefix(obs.got[1], "手机") || !strings.HasSuffix(obs.got[1], "+") {
 		t.Errorf("observed %q", obs.got)

@@ -82,7 +82,7 @@ func (s *Server) WithEvents(ev Events, cfg EventsConfig) (*Server, error) {
 		return nil, err
 	}
 	h := &eventsAPI{s: s, ev: ev, cfg: cfg, limit: newRateLimit(cfg.RatePerIP, cfg.BurstPerIP), proxies: proxies,
-		slots: newSlotStats()}
+		slots: newSlotStats(s.cfg.Now)}
 	s.events = h
 	s.router.POST("/api/events", h.post)
 	s.router.GET("/api/admin/stats/slots", s.requireAdmin, h.slotStatsRoute) // slotstats.go
@@ -115,7 +115,7 @@ type eventsResponse struct {
 // itself is well-formed.
 func (h *eventsAPI) post(c *gin.Context) {
 	ip := h.clientIP(c.Request)
-	if !h.limit.allow(ip, time.Now()) {
+	if !h.limit.allow(ip, h.s.cfg.Now()) {
 		c.Header("Retry-After", "1")
 		h.s.respondError(c, http.StatusTooManyRequests, codeRateLimited,
 			fmt.Sprintf("more than %v requests a second from %s; slow down", h.cfg.RatePerIP, ip))

@@ -260,12 +260,12 @@ func (h *recommendAPI) slot(ctx context.Context, req recRequest, profile *models
 		return store.Rerank(rc, rank.RerankRequest{
 			N: req.n - len(have), Region: req.region, Profile: profile,
 			CategoryWindow: 3, BrandWindow: 2, Explain: req.explain,
-			CTR: ctr, Shopper: shopperCtx, Features: h.d.Samples != nil, Pins: pins,
+			CTR: ctr, Shopper: shopperCtx, Features: h.d.Samples != nil, Pins: pins, Now: h.s.cfg.Now(),
 		})
 	}
 	var pins map[int]string
 	if h.d.Pins != nil {
-		pins = h.d.Pins.For(req.scene, req.region, time.Now())
+		pins = h.d.Pins.For(req.scene, req.region, h.s.cfg.Now())
 	}
 	got := rank1(true, nil, pins)
 	if len(got) < req.n && len(shopper.exposed) > 0 {
@@ -286,7 +286,7 @@ func (h *recommendAPI) logImpression(id, scene string, items []rank.RecItem) {
 	if h.d.Samples == nil || len(items) == 0 {
 		return
 	}
-	imp := rank.Impression{ID: id, At: time.Now().UTC(), Scene: scene, Items: make([]rank.ImpressionItem, 0, len(items))}
+	imp := rank.Impression{ID: id, At: h.s.cfg.Now().UTC(), Scene: scene, Items: make([]rank.ImpressionItem, 0, len(items))}
 	for i, it := range items {
 		if it.Pinned || it.Features == nil {
 			continue
@@ -389,7 +389,7 @@ func (h *recommendAPI) profile(req recRequest) *models.WeightProfile {
 	if profiles == nil {
 		return nil
 	}
-	c, err := profiles.SelectSlot(req.scene, req.region, req.device, req.user, time.Now())
+	c, err := profiles.SelectSlot(req.scene, req.region, req.device, req.user, h.s.cfg.Now())
 	if err != nil {
 		return nil
 	}

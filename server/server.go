@@ -41,6 +41,11 @@ type Config struct {
 	MaxResults      int           // (page-1)*size must stay below this
 	MaxBrands       int           // most brand filter values
 	SearchTimeout   time.Duration // a search taking longer fails with 503
+
+	// Now is the server's clock: rule and pin windows, item age, slot
+	// selection, rate limits and event times read it (time.Now when nil).
+	// cmd passes the same clock to the stores and the event intake.
+	Now func() time.Time
 }
 
 // DefaultConfig returns the defaults. The search limits are the engine's.
@@ -91,6 +96,9 @@ func (c *Config) defaults() {
 	}
 	if c.SearchTimeout <= 0 {
 		c.SearchTimeout = def.SearchTimeout
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 }
 

@@ -250,7 +250,7 @@ func (h *recommendAPI) putSlotPins(c *gin.Context) {
 	}
 	store := h.s.engine.Store()
 	known := func(id string) bool { _, ok := store.Get(id); return ok }
-	doc, err := h.d.Pins.Put(b.Pins, base, b.Author, b.Note, known, time.Now())
+	doc, err := h.d.Pins.Put(b.Pins, base, b.Author, b.Note, known, h.s.cfg.Now())
 	if err != nil {
 		h.s.fail(c, err)
 		return

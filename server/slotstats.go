@@ -48,6 +48,7 @@ type slotKey struct{ scene, slot string }
 
 // slotStats counts, safe for concurrent use.
 type slotStats struct {
+	now    func() time.Time // an event's time when it has none
 	mu     sync.Mutex
 	counts map[slotKey]*SlotCounts
 	// The list each shopper's item was last clicked from, in two
@@ -63,8 +64,8 @@ type slotStats struct {
 	curImp, prevImp map[string]string
 }
 
-func newSlotStats() *slotStats {
-	return &slotStats{counts: map[slotKey]*SlotCounts{}, cur: map[string]slotKey{}, curImp: map[string]string{}}
+func newSlotStats(now func() time.Time) *slotStats {
+	return &slotStats{now: now, counts: map[slotKey]*SlotCounts{}, cur: map[string]slotKey{}, curImp: map[string]string{}}
 }
 
 // observe counts the accepted events of a batch: evs less the rejected
@@ -176,7 +177,7 @@ func (st *slotStats) label(labels []rank.Label, e *models.Event, actorItem strin
 	}
 	at := e.Time
 	if at.IsZero() {
-		at = time.Now()
+		at = st.now()
 	}
 	return append(labels, rank.Label{Impression: imp, Item: e.ItemID, Type: e.Type, At: at})
 }

@@ -156,7 +156,10 @@ func (h *suggestAPI) rebuild(c *gin.Context) {
 // query itself).
 func ObserveSearches(next http.Handler, obs interface {
 	Observe(query string, results int, at time.Time)
-}) http.Handler {
+}, now func() time.Time) http.Handler {
+	if now == nil {
+		now = time.Now
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || r.URL.Path != "/api/search" {
 			next.ServeHTTP(w, r)
@@ -171,7 +174,7 @@ func ObserveSearches(next http.Handler, obs interface {
 		if err != nil || v.Get("q") == "" || (v.Get("page") != "" && v.Get("page") != "1") {
 			return
 		}
-		now := time.Now()
+		now := now()
 		if to, err := url.QueryUnescape(sw.Header().Get(correctedHeader)); err == nil && to != "" {
 			// The typed query found nothing; what was searched instead did.
 			obs.Observe(v.Get("q"), 0, now)

@@ -186,7 +186,7 @@ func (o *observer) Observe(q string, results int, _ time.Time) {
 func TestObserveSearches(t *testing.T) {
 	s := newServer(t, Config{})
 	obs := &observer{}
-	h := ObserveSearches(s.Handler(), obs)
+	h := ObserveSearches(s.Handler(), obs, nil)
 	for _, target := range []string{
 		"/api/search?q=鼠标",        // 1 result
 		"/api/search?q=鼠标&page=2", // not the first page

@@ -54,7 +54,7 @@ func (e *Embedded) update(fn func(tx *bolt.Tx) error) error {
 // in memory, not on disk: a check costs no write, and a restart forgets
 // them (a bot gets one more click per item counted).
 func (e *Embedded) Admit(ctx context.Context, a models.Admission) (models.Admitted, error) {
-	return e.claims.admit(a, time.Now().UnixMilli()), nil
+	return e.claims.admit(a, e.now().UnixMilli()), nil
 }
 
 // RecordBehavior applies the batch in one transaction.
@@ -62,7 +62,7 @@ func (e *Embedded) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) 
 	if b.Empty() {
 		return nil
 	}
-	now := time.Now().UnixMilli()
+	now := e.now().UnixMilli()
 	items := mergeItems(b.Items)
 	err := e.update(func(tx *bolt.Tx) error {
 		if err := recordRecent(tx.Bucket(bucketRecent), b.Recent, now); err != nil {
@@ -202,7 +202,7 @@ func (e *Embedded) RecentBehavior(ctx context.Context, actor string, t models.Ev
 	if err != nil {
 		return nil, fmt.Errorf("store: recent behaviour: %w", err)
 	}
-	if v.At < time.Now().UnixMilli()-RecentTTL.Milliseconds() {
+	if v.At < e.now().UnixMilli()-RecentTTL.Milliseconds() {
 		return nil, nil
 	}
 	return v.Items[:min(max(n, 0), len(v.Items))], nil
@@ -225,7 +225,7 @@ func (e *Embedded) Exposed(ctx context.Context, actor, slot string) ([]string, e
 	if err != nil {
 		return nil, fmt.Errorf("store: exposures: %w", err)
 	}
-	now := time.Now().UnixMilli()
+	now := e.now().UnixMilli()
 	maps.DeleteFunc(m, func(_ string, exp int64) bool { return exp <= now })
 	return exposedOrder(m), nil
 }

@@ -84,7 +84,7 @@ func (r *Redis) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) err
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
-	now := time.Now()
+	now := r.now()
 	_, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		// Recent: one LPUSH per key, in the batch's order (the last is the
 		// head), then trim and expire.
@@ -227,7 +227,7 @@ func (r *Redis) Exposed(ctx context.Context, actor, slot string) ([]string, erro
 	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
 	zs, err := r.c.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: r.bkey("x", actor+sep+slot),
-		Start: "+inf", Stop: "(" + strconv.FormatInt(time.Now().UnixMilli(), 10), ByScore: true, Rev: true}).Result()
+		Start: "+inf", Stop: "(" + strconv.FormatInt(r.now().UnixMilli(), 10), ByScore: true, Rev: true}).Result()
 	if err != nil {
 		return nil, r.failBehavior("read exposures", err)
 	}
@@ -310,7 +310,7 @@ const changedSecondsTTL = time.Hour
 func (r *Redis) ChangedItems(ctx context.Context, since time.Time) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
-	now := time.Now()
+	now := r.now()
 	if floor := now.Add(-DayTTL); since.Before(floor) {
 		since = floor
 	}

@@ -47,16 +47,18 @@ type Redis struct {
 	c     *redis.Client
 	where string // host:port/db, for messages; never the URL, which may hold a password
 
-	profiles, latest, rules, settings, version string   // keys
-	prefix                                     string   // of every key; the behaviour keys are built from it
-	refreshed                                  ttlCache // when this client last set a long-lived behaviour key's TTL (behavior_redis.go)
+	profiles, latest, rules, settings, version string           // keys
+	prefix                                     string           // of every key; the behaviour keys are built from it
+	refreshed                                  ttlCache         // when this client last set a long-lived behaviour key's TTL (behavior_redis.go)
+	now                                        func() time.Time // the clock (WithClock)
 }
 
 // OpenRedis connects to the Redis at rawURL — redis://[[user]:password@]host:port/db
 // or rediss:// for TLS, with go-redis's options (redis.ParseURL) and one of
 // its own, prefix=, the keys' prefix (default DefaultRedisPrefix) — and
 // checks that it answers, within ctx or 5 seconds when ctx has no deadline.
-func OpenRedis(ctx context.Context, rawURL string) (*Redis, error) {
+func OpenRedis(ctx context.Context, rawURL string, opts ...Option) (*Redis, error) {
+	o := buildOptions(opts)
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		var ue *url.Error
@@ -95,6 +97,7 @@ func OpenRedis(ctx context.Context, rawURL string) (*Redis, error) {
 		settings: prefix + "settings",
 		version:  prefix + "version",
 		prefix:   prefix,
+		now:      o.now,
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

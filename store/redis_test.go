@@ -17,9 +17,9 @@ import (
 	"shopsearch/store/storetest"
 )
 
-func openRedis(t *testing.T, url string) *Redis {
+func openRedis(t *testing.T, url string, opts ...Option) *Redis {
 	t.Helper()
-	r, err := OpenRedis(context.Background(), url)
+	r, err := OpenRedis(context.Background(), url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

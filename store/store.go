@@ -44,12 +44,14 @@ const lockTimeout = 2 * time.Second
 // only one process may have the file open.
 type Embedded struct {
 	db     *bolt.DB
-	claims memClaims // the fraud rules' claims and counters, in memory (behavior_embedded.go)
+	now    func() time.Time // the clock (WithClock)
+	claims memClaims        // the fraud rules' claims and counters, in memory (behavior_embedded.go)
 }
 
 // OpenEmbedded opens (creating it and its directory if needed) the store
 // file at path, e.g. DATA/state.db.
-func OpenEmbedded(path string) (*Embedded, error) {
+func OpenEmbedded(path string, opts ...Option) (*Embedded, error) {
+	o := buildOptions(opts)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -75,7 +77,7 @@ func OpenEmbedded(path string) (*Embedded, error) {
 	// Behaviour writes are group-committed (bbolt's Batch); a lone writer
 	// waits this long for others before its commit (the default is 10 ms).
 	db.MaxBatchDelay = time.Millisecond
-	return &Embedded{db: db}, nil
+	return &Embedded{db: db, now: o.now}, nil
 }
 
 // Close closes the file.

@@ -7,9 +7,9 @@ import (
 	"shopsearch/store/storetest"
 )
 
-func openTemp(t *testing.T, path string) *Embedded {
+func openTemp(t *testing.T, path string, opts ...Option) *Embedded {
 	t.Helper()
-	e, err := OpenEmbedded(path)
+	e, err := OpenEmbedded(path, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 // testNow is the tests' clock.
-var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+var testNow = clocktest.Date(2025, 6, 1, 12, 0)
 
 // testCategory is the made-up category of a sample row without one, by
 // product word (synthetic; see testdata/README.md).

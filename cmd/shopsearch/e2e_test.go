@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"shopsearch/models/clocktest"
 	"shopsearch/query"
 )
 
@@ -45,7 +46,7 @@ func TestServeEndToEnd(t *testing.T) {
 	defer cancel()
 	m := NewMain(ServeConfig{
 		DataDir: dir, Addr: "127.0.0.1:0", Seed: 42,
-		Now:    func() time.Time { return time.Date(2025, 11, 11, 0, 0, 0, 0, time.UTC) },
+		Now:    func() time.Time { return clocktest.Date(2025, 11, 11, 0, 0) },
 		Stdout: &stdout, Stderr: &stderr,
 	})
 	start := time.Now()

@@ -90,8 +90,12 @@ type ServeConfig struct {
 	DataDir    string
 	Addr       string
 	AdminToken string
-	Seed       int64            // of the demo catalog's synthetic fields
-	Now        func() time.Time // "now" for synthetic listing dates; time.Now when nil
+	Seed       int64 // of the demo catalog's synthetic fields
+	// Now is the one clock of the service (time.Now when nil): the demo's
+	// synthetic listing dates, search (rule windows, item age), the
+	// server, the behaviour store, the event intake and its statistics,
+	// and suggest all read it, so a test fixes time once.
+	Now func() time.Time
 	// Redis is the URL of the store of profiles and rules that replicas
 	// share; "" keeps them in DataDir/state.db.
 	Redis string
@@ -224,6 +228,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	var sc suggestCatalog
 	qc := query.DefaultConfig()
 	qc.Results.TTL = m.cfg.ResultTTL
+	qc.Now = m.cfg.Now
 	if m.cfg.MaxCandidates > 0 {
 		qc.MaxCandidates = m.cfg.MaxCandidates
 	}
@@ -249,7 +254,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("start suggest: %w", err)
 	}
-	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr}, m.engine, sg)
+	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr, Now: m.cfg.Now}, m.engine, sg)
 	if _, err := api.WithEvents(m.events.svc, server.EventsConfig{TrustedProxies: m.cfg.TrustedProxies}); err != nil {
 		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
@@ -260,7 +265,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	api.WithRecommend(rd)
 	api.WithLexicon(m.lex.l)
 	m.http = &http.Server{
-		Handler:           server.ObserveSearches(api.Handler(), sg),
+		Handler:           server.ObserveSearches(api.Handler(), sg, m.cfg.Now),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -414,13 +419,13 @@ func (s *eventsState) Close() error {
 func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
 	var st behaviorStore
 	if m.cfg.Redis != "" {
-		r, err := store.OpenRedis(ctx, m.cfg.Redis)
+		r, err := store.OpenRedis(ctx, m.cfg.Redis, store.WithClock(m.cfg.Now))
 		if err != nil {
 			return nil, fmt.Errorf("--redis: %w", err)
 		}
 		st = r
 	} else {
-		e, err := store.OpenEmbedded(filepath.Join(m.cfg.DataDir, behaviorFile))
+		e, err := store.OpenEmbedded(filepath.Join(m.cfg.DataDir, behaviorFile), store.WithClock(m.cfg.Now))
 		if err != nil {
 			return nil, err
 		}
@@ -429,6 +434,12 @@ func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
 	logf := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags).Printf
 	ecfg, scfg := m.cfg.Events, m.cfg.EventStats
 	ecfg.Logf, scfg.Logf = logf, logf
+	if ecfg.Now == nil {
+		ecfg.Now = m.cfg.Now
+	}
+	if scfg.Now == nil {
+		scfg.Now = m.cfg.Now
+	}
 	in := events.New(ecfg, st)
 	sink := query.NewBehaviorSink(m.engine)
 	stats := events.NewStats(scfg, st, func(x []models.ItemStats) error {

@@ -56,11 +56,12 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 	sg, err := suggest.New(suggest.Config{DataDir: m.cfg.DataDir}, suggest.Deps{
 		Products: iter.Seq[models.Product](products),
 		Count:    bleveCount(ctx, sc.index, dict.Default()),
-		Recent:   (&recentCache{read: m.recentCategories}).get,
+		Recent:   (&recentCache{read: m.recentCategories, now: m.cfg.Now}).get,
 		Log:      &suggest.MergedLog{Own: suggest.NewMemLog(0, 0), Others: m.sharedQueries},
 		Logf: func(format string, args ...any) {
 			fmt.Fprintf(m.cfg.Stderr, format+"\n", args...)
 		},
+		Now: m.cfg.Now,
 	})
 	if err != nil {
 		cancel()
@@ -175,6 +176,7 @@ const recentCacheSize = 10_000
 // generations (the current one, when full, becomes the previous).
 type recentCache struct {
 	read      func(user string) []string
+	now       func() time.Time
 	mu        sync.Mutex
 	cur, prev map[string]recentEntry
 }
@@ -189,6 +191,9 @@ func (c *recentCache) get(user string) []string {
 		return nil
 	}
 	now := time.Now()
+	if c.now != nil {
+		now = c.now()
+	}
 	c.mu.Lock()
 	e, ok := c.cur[user]
 	if !ok {

@@ -127,7 +127,11 @@ func (in *Ingester) apply(ctx context.Context, evs []models.Event) error {
 // counter per event for each. actorCtr and ipCtr index an event's
 // counters in adm.Counters.
 func (in *Ingester) plan(evs []models.Event) (units []unit, adm models.Admission, actorCtr, ipCtr []int) {
-	adm.OnceTTL, adm.CounterTTL = in.cfg.Window, counterTTL
+	// A claim is keyed by its window and must outlive the next one too:
+	// a click is attributed to an impression of this window or the one
+	// before (shown), so one window's TTL from the claim lost impressions
+	// shown late in a window to clicks early in the next.
+	adm.OnceTTL, adm.CounterTTL = 2*in.cfg.Window, counterTTL
 	actorCtr, ipCtr = make([]int, len(evs)), make([]int, len(evs))
 	claim := func(who string, e *models.Event, what string) int {
 		if who == "" {

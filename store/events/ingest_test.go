@@ -11,15 +11,17 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 	"shopsearch/store"
 	"shopsearch/store/redistest"
 )
 
 var ctx = context.Background()
 
-func openEmbedded(t *testing.T) *store.Embedded {
+// openEmbedded opens a store on the test's clock (the ingester's).
+func openEmbedded(t *testing.T, clock func() time.Time) *store.Embedded {
 	t.Helper()
-	e, err := store.OpenEmbedded(filepath.Join(t.TempDir(), "state.db"))
+	e, err := store.OpenEmbedded(filepath.Join(t.TempDir(), "state.db"), store.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +29,7 @@ func openEmbedded(t *testing.T) *store.Embedded {
 	return e
 }
 
-var now = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+var now = clocktest.Date(2026, 12, 1, 8, 0)
 
 func fixedNow() time.Time { return now }
 
@@ -96,7 +98,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestIngestRejectsByIndex(t *testing.T) {
-	st := openEmbedded(t)
+	st := openEmbedded(t, fixedNow)
 	in := New(Config{Now: fixedNow, ClicksWithoutImpression: true}, st)
 	res, err := in.Ingest(ctx, []models.Event{
 		{Type: "click", SessionID: "s", ItemID: "a"},
@@ -127,7 +129,7 @@ func TestIngestRejectsByIndex(t *testing.T) {
 // over the daily caps are dropped from the counters, but kept in the
 // actor's recent behaviour.
 func TestFraudRules(t *testing.T) {
-	st := openEmbedded(t)
+	st := openEmbedded(t, fixedNow)
 	in := New(Config{Now: fixedNow, ActorDailyCap: 50, IPDailyCap: 80, ClicksWithoutImpression: true}, st)
 	clicks := func(n int, actor, ip, item string) {
 		t.Helper()
@@ -172,9 +174,10 @@ func TestFraudRules(t *testing.T) {
 // TestClickThroughs: a click counts when its actor was shown the item
 // (in the same batch, or in this or the previous window), not otherwise.
 func TestClickThroughs(t *testing.T) {
-	st := openEmbedded(t)
 	at := now
-	in := New(Config{Now: func() time.Time { return at }}, st)
+	clock := func() time.Time { return at }
+	st := openEmbedded(t, clock)
+	in := New(Config{Now: clock}, st)
 	send := func(evs ...models.Event) {
 		t.Helper()
 		if _, err := in.Ingest(ctx, evs, ""); err != nil {
@@ -210,7 +213,7 @@ func TestClickThroughs(t *testing.T) {
 }
 
 func TestImpressionsAndSearches(t *testing.T) {
-	st := openEmbedded(t)
+	st := openEmbedded(t, fixedNow)
 	var observed []string
 	in := New(Config{Now: fixedNow, OnSearch: func(q string, n int, _ time.Time) { observed = append(observed, fmt.Sprint(q, n)) }}, st)
 	evs := []models.Event{

@@ -58,8 +58,8 @@ func TestFitBeta(t *testing.T) {
 // TestStatsPush: the first push reads every item with behaviour, later
 // ones only those changed; the priors are fitted to the population.
 func TestStatsPush(t *testing.T) {
-	st := openEmbedded(t)
-	today := time.Now().Unix() / 86400
+	st := openEmbedded(t, fixedNow)
+	today := now.Unix() / 86400
 	var b models.BehaviorBatch
 	for i := range 50 { // CTRs 1 %..5 %, 1000 impressions each
 		b.Items = append(b.Items, models.ItemDelta{Item: fmt.Sprint("i", i), Day: today - int64(i%20),
@@ -69,7 +69,7 @@ func TestStatsPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pushed [][]models.ItemStats
-	s := NewStats(StatsConfig{}, st, func(x []models.ItemStats) error { pushed = append(pushed, x); return nil })
+	s := NewStats(StatsConfig{Now: fixedNow}, st, func(x []models.ItemStats) error { pushed = append(pushed, x); return nil })
 	if n, err := s.Push(ctx); err != nil || n != 50 {
 		t.Fatalf("first push: %d, %v; want 50", n, err)
 	}
@@ -81,11 +81,10 @@ func TestStatsPush(t *testing.T) {
 	if want := ctr.Smooth(got.Day30.Clicks, got.Day30.Impressions); got.CTR != want {
 		t.Errorf("CTR %v, want %v", got.CTR, want)
 	}
-	time.Sleep(10 * time.Millisecond)
 	if n, _ := s.Push(ctx); n != 50 {
 		t.Errorf("second push within the overlap: %d items, want all 50 again", n)
 	}
-	s.since = time.Now().Add(5 * time.Second) // as if the last push were after the overlap
+	s.since = now.Add(5 * time.Second) // as if the last push were after the overlap
 	if n, _ := s.Push(ctx); n != 0 {
 		t.Errorf("a push with nothing changed pushed %d items", n)
 	}
