@@ -21,6 +21,7 @@ import (
 
 	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 )
 
 // Fault tests: a real `serve` or `index` in a child process (this test
@@ -114,7 +115,7 @@ func faultCatalog(t *testing.T, dir string, n int) []models.Product {
 	var products []models.Product
 	_, err := indexer.ReadCatalog(indexer.DemoCatalog(), indexer.FormatJSONL, func(p models.Product) error {
 		if len(products) < n {
-			indexer.Synthesize(&p, 42, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+			indexer.Synthesize(&p, 42, clocktest.Date(2025, 6, 1, 0, 0))
 			products = append(products, p)
 		}
 		return nil
