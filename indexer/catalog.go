@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,10 +114,14 @@ func ReadCatalog(r io.Reader, format Format, onProduct func(models.Product) erro
 }
 
 // DecodeProduct parses and validates one product given as a JSON object, with
-// the same rules as a JSONL catalog line (for the HTTP upsert path).
+// the same rules as a JSONL catalog line (for the HTTP upsert path), except
+// that the id must be a JSON string.
 func DecodeProduct(data []byte) (models.Product, error) {
 	fields, err := decodeObject(data)
 	if err != nil {
+		return models.Product{}, err
+	}
+	if err := requireStringID(fields); err != nil {
 		return models.Product{}, err
 	}
 	p, err := parseProduct(fields)
@@ -243,70 +246,6 @@ func readLine(br *bufio.Reader, buf []byte) (line []byte, tooLong bool, err erro
 	return buf, len(buf) > maxLineBytes, nil
 }
 
-// readCSV reads a CSV catalog. The header names the columns with the JSON
-// field names (case and surrounding spaces ignored; unknown columns ignored;
-// id and title required). Empty cells are absent; regions is "bj|sh",
-// attributes "k=v|k=v", region_stock "bj:3|sh:5". A record with more cells
-// than the header is rejected; missing trailing cells are empty.
-func (im *importer) readCSV(r io.Reader) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return models.Errorf(models.EINVALID, "csv catalog: no header row")
-	}
-	if err != nil {
-		return fmt.Errorf("read csv catalog header: %w", err)
-	}
-	cols := make([]string, len(header))
-	for i, h := range header {
-		if i == 0 {
-			h = strings.TrimPrefix(h, utf8BOM)
-		}
-		h = strings.ToLower(strings.TrimSpace(h))
-		if h != "" && slices.Contains(cols[:i], h) {
-			return models.Errorf(models.EINVALID, "csv catalog header: duplicate column %q", h)
-		}
-		cols[i] = h
-	}
-	for _, need := range []string{"id", "title"} {
-		if !slices.Contains(cols, need) {
-			return models.Errorf(models.EINVALID, "csv catalog header: missing column %q", need)
-		}
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) { // rare with LazyQuotes; the reader resumes at the next line
-			im.stats.Lines++
-			im.reject(perr.StartLine, "", "malformed CSV record: "+perr.Err.Error(), nil)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read csv catalog: %w", err)
-		}
-		lineNo, _ := cr.FieldPos(0)
-		im.stats.Lines++
-		raw := csvRaw(rec)
-		if isBlankRecord(rec) {
-			im.stats.Blank++
-			continue
-		}
-		fields, err := csvFields(cols, rec, len(raw))
-		if err != nil {
-			im.reject(lineNo, csvID(cols, rec), reasonOf(err), raw)
-			continue
-		}
-		if err := im.add(lineNo, fields, raw); err != nil {
-			return err
-		}
-	}
-}
-
 // add parses, validates and de-duplicates one line's fields, and hands the
 // product on or rejects the line.
 func (im *importer) add(lineNo int, fields map[string]json.RawMessage, raw []byte) error {
@@ -365,7 +304,8 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// decodeObject decodes one JSON object into its raw members.
+// decodeObject decodes one JSON object into its raw members, refusing
+// invalid UTF-8 and repeated names (CheckJSON).
 func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] != '{' && json.Valid(data) {
@@ -375,78 +315,10 @@ func decodeObject(data []byte) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return nil, models.Errorf(models.EINVALID, "invalid JSON: %v", err)
 	}
-	return fields, nil
-}
-
-// csvRaw re-encodes a record as one CSV line, for a reject's Raw.
-func csvRaw(rec []string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.Write(rec) // writes to a bytes.Buffer cannot fail
-	w.Flush()
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-func isBlankRecord(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-func csvID(cols, rec []string) string {
-	if i := slices.Index(cols, "id"); i >= 0 && i < len(rec) {
-		return strings.TrimSpace(rec[i])
-	}
-	return ""
-}
-
-// csvFields turns a CSV record into the JSON fields parseProduct reads.
-func csvFields(cols, rec []string, size int) (map[string]json.RawMessage, error) {
-	if size > maxLineBytes {
-		return nil, models.Errorf(models.EINVALID, "record too long (over %d bytes)", maxLineBytes)
-	}
-	if len(rec) > len(cols) {
-		return nil, models.Errorf(models.EINVALID, "malformed CSV record: %d cells, header has %d", len(rec), len(cols))
-	}
-	fields := make(map[string]json.RawMessage, len(rec))
-	for i, cell := range rec {
-		name, v := cols[i], strings.TrimSpace(cell)
-		if name == "" || v == "" {
-			continue
-		}
-		var err error
-		switch name {
-		case "attributes":
-			fields[name], err = csvPairs(name, v, "=")
-		case "region_stock":
-			fields[name], err = csvPairs(name, v, ":")
-		default:
-			fields[name], err = json.Marshal(v)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err := CheckJSON(data); err != nil { // strict.go
+		return nil, err
 	}
 	return fields, nil
-}
-
-// csvPairs converts "k=v|k=v" (sep "=") into a JSON object of strings.
-func csvPairs(name, v, sep string) (json.RawMessage, error) {
-	obj := make(map[string]string)
-	for _, pair := range strings.Split(v, "|") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		k, val, ok := strings.Cut(pair, sep)
-		if !ok {
-			return nil, models.Errorf(models.EINVALID, "%s: want k%sv pairs separated by |, got %q", name, sep, clip(pair))
-		}
-		obj[strings.TrimSpace(k)] = strings.TrimSpace(val)
-	}
-	return json.Marshal(obj)
 }
 
 // ---- field decoding ----
@@ -873,7 +745,9 @@ const (
 //   - regions and region_stock: at most 64 entries, codes non-empty and at
 //     most 32 bytes; image at most 1024 bytes;
 //   - listed_at: zero, or between 1970 and 9999;
-//   - all text valid UTF-8.
+//   - all text valid UTF-8 without C0 control characters (NUL…U+001F)
+//     but tab, newline and carriage return, which keys and region codes
+//     may not hold either.
 func ValidateProduct(p *models.Product) error {
 	if p == nil {
 		return models.Errorf(models.EINVALID, "product: missing")
@@ -914,6 +788,9 @@ func validateText(p *models.Product) error {
 		if !utf8.ValidString(t.value) {
 			return fieldErr(t.name, "invalid UTF-8")
 		}
+		if err := checkText(t.name, t.value, true); err != nil {
+			return err
+		}
 		if n := utf8.RuneCountInString(t.value); n > t.max {
 			return fieldErr(t.name, "%d characters, at most %d allowed", n, t.max)
 		}
@@ -932,6 +809,9 @@ func validateText(p *models.Product) error {
 	}
 	if !utf8.ValidString(p.Image) {
 		return fieldErr("image", "invalid UTF-8")
+	}
+	if err := checkText("image", p.Image, true); err != nil {
+		return err
 	}
 	return nil
 }
@@ -985,6 +865,10 @@ func validateLists(p *models.Product) error {
 			return fieldErr("attributes", "empty key")
 		case !utf8.ValidString(k) || !utf8.ValidString(v):
 			return fieldErr("attributes", "invalid UTF-8 in %q", clip(k))
+		case checkText("attributes", k, false) != nil:
+			return fieldErr("attributes", "control character in the key %q", clip(k))
+		case checkText("attributes", v, true) != nil:
+			return fieldErr("attributes", "control character in the value of %q", clip(k))
 		case utf8.RuneCountInString(k) > maxAttrKeyRunes:
 			return fieldErr("attributes", "key %q longer than %d characters", clip(k), maxAttrKeyRunes)
 		case utf8.RuneCountInString(v) > maxAttrValRunes:
@@ -1027,6 +911,8 @@ func validRegionCode(name, code string) error {
 		return fieldErr(name, "region code %q longer than %d bytes", clip(code), maxRegionBytes)
 	case !utf8.ValidString(code):
 		return fieldErr(name, "invalid UTF-8 in a region code")
+	case checkText(name, code, false) != nil:
+		return fieldErr(name, "control character in a region code")
 	}
 	return nil
 }

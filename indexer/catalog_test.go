@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -308,6 +309,7 @@ func TestCatalogCSV(t *testing.T) {
 		{8, "c1", "duplicate id (first at line 2)"},
 		{9, "c6", "attributes: want k=v pairs separated by |"},
 		{10, "", "id: required"},
+		{11, "c7", "malformed CSV record: 14 cells, header has 15"},
 	}
 	if len(rejects) != len(wantRejects) {
 		t.Fatalf("got %d rejects %+v, want %d", len(rejects), rejects, len(wantRejects))
@@ -318,7 +320,7 @@ func TestCatalogCSV(t *testing.T) {
 			t.Errorf("reject %d = %+v, want line %d id %q reason %q", i, rj, w.line, w.id, w.reason)
 		}
 	}
-	if want := (ImportStats{Lines: 9, Accepted: 3, Rejected: 5, Blank: 1}); stats != want {
+	if want := (ImportStats{Lines: 10, Accepted: 3, Rejected: 6, Blank: 1}); stats != want {
 		t.Errorf("stats %v, want %v", stats, want)
 	}
 }
@@ -519,5 +521,50 @@ func TestCatalogSharedTitles(t *testing.T) {
 	}
 	if stats.Accepted != 72687 || stats.Rejected != 0 {
 		t.Errorf("stats %v, want 72687 accepted and 0 rejected; first rejects: %+v", stats, rejects[:min(3, len(rejects))])
+	}
+}
+
+// An unclosed quote costs its own line, reported with its number, and the
+// rows after it import (encoding/csv alone would take them all into one
+// cell); so does a row with the wrong number of cells.
+func TestCatalogCSVUnclosedQuote(t *testing.T) {
+	for _, tc := range []struct {
+		name, in    string
+		accepted    []string
+		rejectLines []int
+		reason      string
+	}{
+		{"open to the end", "id,title,price\na,\"手机,1\nb,耳机,2\nc,充电器,3\n", []string{"b", "c"}, []int{2}, "unclosed quote"},
+		{"closed rows later", "id,title,price\nx,好,1\na,\"手机,1\nb,耳机\",2\nc,充电器,3\n", []string{"x", "b", "c"}, []int{3}, "unclosed quote"},
+		{"closed by a cell far below", "id,title,price\na,\"手机 1\nb,耳机,2\nc,\"充电器\",3\n", []string{"b", "c"}, []int{2}, "unclosed quote"},
+		{"too few cells", "id,title,price\na,手机\nb,耳机,2\n", []string{"b"}, []int{2}, "2 cells, header has 3"},
+		{"too many cells", "id,title,price\na,手机,1,9\nb,耳机,2\n", []string{"b"}, []int{2}, "4 cells, header has 3"},
+		{"a quoted cell over lines", "id,title,price\na,\"手机\n壳\",1\nb,耳机,2\n", []string{"a", "b"}, nil, ""},
+		{"crlf", "id,title,price\r\na,\"手机\r\n壳\",1\r\nb,\"耳机,2\r\nc,线,3\r\n", []string{"a", "c"}, []int{4}, "unclosed quote"},
+		{"bare quotes are text", "id,title,price\na,5\" 屏 \"大\",1\nb,耳机,2\n", []string{"a", "b"}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			products, rejects, stats := readAll(t, strings.NewReader(tc.in), FormatCSV)
+			var got []string
+			for _, p := range products {
+				got = append(got, p.ID)
+			}
+			var lines []int
+			for _, r := range rejects {
+				lines = append(lines, r.Line)
+				if !strings.Contains(r.Reason, tc.reason) || r.Raw == "" {
+					t.Errorf("reject %+v, want reason %q and the raw line", r, tc.reason)
+				}
+			}
+			if !slices.Equal(got, tc.accepted) || !slices.Equal(lines, tc.rejectLines) {
+				t.Errorf("accepted %v rejected lines %v, want %v and %v (%v)", got, lines, tc.accepted, tc.rejectLines, stats)
+			}
+			if stats.Lines != stats.Accepted+stats.Rejected+stats.Blank {
+				t.Errorf("stats %v do not add up", stats)
+			}
+		})
+	}
+	if _, err := ReadCatalog(strings.NewReader("id,\"title\n"), FormatCSV, nil, nil); err == nil || !strings.Contains(err.Error(), "unclosed quote") {
+		t.Errorf("unclosed quote in the header: %v", err)
 	}
 }

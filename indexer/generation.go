@@ -66,8 +66,9 @@ func newGenerationName(now time.Time) string {
 }
 
 // publish makes gen (a directory name inside dataDir) the current
-// generation and removes all but the previous one.
-func publish(dataDir, gen string) error {
+// generation and removes all but the previous one and keep (the
+// generation a running server still serves, or "").
+func publish(dataDir, gen, keep string) error {
 	if err := WriteFileAtomic(filepath.Join(dataDir, currentFile), []byte(gen+"\n")); err != nil {
 		return fmt.Errorf("publish %s: %w", gen, err)
 	}
@@ -78,7 +79,7 @@ func publish(dataDir, gen string) error {
 	var gens []string
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || !strings.HasPrefix(name, genPrefix) || name == gen {
+		if !e.IsDir() || !strings.HasPrefix(name, genPrefix) || name == gen || name == keep {
 			continue
 		}
 		if strings.HasSuffix(name, tmpSuffix) {

@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -24,6 +26,11 @@ type BuildOptions struct {
 	BatchSize int       // documents per Bleve batch; default 2000
 	Progress  io.Writer // where the progress bar goes; nil for none
 	Now       func() time.Time
+
+	// For BuildNext (handoff.go): a change log to move into the new
+	// generation, and a generation publishing must not remove (the one
+	// being served).
+	changes, keep string
 }
 
 func (o *BuildOptions) defaults() {
@@ -95,13 +102,20 @@ func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildS
 	if err := writeSnapshot(filepath.Join(tmp, snapshotFile), products); err != nil {
 		return fail(fmt.Errorf("write product snapshot: %w", err))
 	}
+	if opts.changes != "" {
+		// The writes acknowledged since the build began (BuildNext); the
+		// serving process keeps appending to it through its open file.
+		if err := os.Rename(opts.changes, filepath.Join(tmp, changesFile)); err != nil {
+			return fail(fmt.Errorf("move the build's change log: %w", err))
+		}
+	}
 	if err := syncDir(tmp); err != nil {
 		return fail(err)
 	}
 	if err := os.Rename(tmp, filepath.Join(dataDir, gen)); err != nil {
 		return fail(err)
 	}
-	if err := publish(dataDir, gen); err != nil {
+	if err := publish(dataDir, gen, opts.keep); err != nil {
 		return BuildStats{}, err
 	}
 	return BuildStats{Generation: gen, Docs: len(products), Elapsed: time.Since(start)}, nil
@@ -144,6 +158,37 @@ type Catalog struct {
 
 	mu  sync.Mutex // serialises writers of the log and the index
 	log *os.File
+
+	// grown is signalled (without blocking) after a write leaves the log
+	// at growLimit bytes or more (NotifyLogSize); 0: never.
+	grown     chan struct{}
+	growLimit atomic.Int64
+
+	// taps are the change logs of generations built while this one
+	// serves (handoff.go): every write goes to them too. building is set
+	// while BuildNext runs.
+	taps     []*os.File
+	building bool
+}
+
+// NotifyLogSize returns a channel that receives after a write leaves the
+// change log at limit bytes or more — the compactor's cue, so that the log
+// is folded as it grows rather than when a timer next looks. Signals do
+// not queue: one pending signal stands for any number of writes. A later
+// call changes the limit and returns the same channel.
+func (c *Catalog) NotifyLogSize(limit int64) <-chan struct{} {
+	c.growLimit.Store(limit)
+	return c.grown
+}
+
+// wrote signals grown when the log has reached the limit.
+func (c *Catalog) wrote(size int64) {
+	if limit := c.growLimit.Load(); limit > 0 && size >= limit {
+		select {
+		case c.grown <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // change is one line of the change log.
@@ -172,7 +217,7 @@ func Open(dataDir string) (*Catalog, []models.Product, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open index: %w", err)
 	}
-	c := &Catalog{dir: dir, idx: idx, an: idx.Mapping().AnalyzerNamed(AnalyzerName)}
+	c := &Catalog{dir: dir, idx: idx, an: idx.Mapping().AnalyzerNamed(AnalyzerName), grown: make(chan struct{}, 1)}
 	changes, err := readChanges(filepath.Join(dir, changesFile))
 	if err != nil {
 		idx.Close()
@@ -223,23 +268,61 @@ func (c *Catalog) write(cs []change) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	bw := bufio.NewWriter(c.log)
-	enc := json.NewEncoder(bw)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	for i := range cs {
 		if err := enc.Encode(&cs[i]); err != nil {
 			return err
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("append change log: %w", err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// A write that fails is not acknowledged, so it must not come back at
+	// the next open: every failure cuts the logs back to where they were.
+	undo, err := c.appendLog(buf.Bytes())
+	if err != nil {
+		return err
 	}
-	if err := c.log.Sync(); err != nil {
-		return fmt.Errorf("sync change log: %w", err)
+	if err := c.apply(cs); err != nil {
+		return undo(fmt.Errorf("index: %w", err))
 	}
-	return c.apply(cs)
+	return nil
+}
+
+// appendLog appends buf — whole lines — to the change log and to every
+// tap (handoff.go), fsyncing each, with c.mu held. On failure nothing of
+// buf stays in any of them; on success it returns undo, which cuts buf off
+// again (for a failure after the append) and returns its argument joined
+// with any failure to cut (then the lines may come back at the next open).
+func (c *Catalog) appendLog(buf []byte) (undo func(error) error, err error) {
+	files := append([]*os.File{c.log}, c.taps...)
+	sizes := make([]int64, 0, len(files))
+	undo = func(err error) error {
+		for i, f := range files[:len(sizes)] {
+			if terr := f.Truncate(sizes[i]); terr != nil {
+				err = errors.Join(err, fmt.Errorf("cut a failed write off %s: %w", f.Name(), terr))
+			} else if serr := f.Sync(); serr != nil {
+				err = errors.Join(err, fmt.Errorf("cut a failed write off %s: %w", f.Name(), serr))
+			}
+		}
+		return err
+	}
+	for _, f := range files {
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, undo(fmt.Errorf("append change log: %w", err))
+		}
+		sizes = append(sizes, fi.Size())
+		if _, err := f.Write(buf); err != nil {
+			return nil, undo(fmt.Errorf("append change log %s: %w", f.Name(), err))
+		}
+		if err := f.Sync(); err != nil {
+			return nil, undo(fmt.Errorf("sync change log %s: %w", f.Name(), err))
+		}
+	}
+	c.wrote(sizes[0] + int64(len(buf)))
+	return undo, nil
 }
 
 func (c *Catalog) apply(cs []change) error {
@@ -261,7 +344,7 @@ func (c *Catalog) apply(cs []change) error {
 func (c *Catalog) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return errors.Join(c.idx.Close(), c.log.Close())
+	return errors.Join(c.idx.Close(), c.log.Close(), c.closeTaps())
 }
 
 func readChanges(path string) ([]change, error) {

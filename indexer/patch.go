@@ -68,10 +68,8 @@ func DecodeUpdate(data []byte) (string, models.ProductPatch, error) {
 	switch {
 	case !ok:
 		return "", models.ProductPatch{}, fieldErr("id", "required")
-	case !isString && kindOf(rawID) != "a number":
-		return "", models.ProductPatch{}, wrongType("id", "a string", rawID)
 	case !isString:
-		id = string(rawID) // a number, kept in its literal form as the importer does
+		return "", models.ProductPatch{}, wrongType("id", "a string", rawID)
 	}
 	if id == "" {
 		return "", models.ProductPatch{}, fieldErr("id", "required")
@@ -138,6 +136,9 @@ func decodePatch(fields map[string]json.RawMessage) (models.ProductPatch, error)
 			tag := d.text(k)
 			if n := utf8.RuneCountInString(tag); n > maxShortRunes {
 				return pt, fieldErr(k, "%d characters, at most %d allowed", n, maxShortRunes)
+			}
+			if err := checkText(k, tag, false); err != nil {
+				return pt, err
 			}
 			pt.PromoTag = &tag
 		case "listed_at":
@@ -315,7 +316,7 @@ func PatchProduct(p models.Product, pt models.ProductPatch) (models.Product, err
 // change no text) nor check that the ids exist: callers validate first
 // (PatchProduct). Replaying the log at Open applies them to the products
 // in order and skips a patch whose item is unknown or deleted by then. If
-// the write fails, the log is cut back to where it was (best effort).
+// the write fails, the log is cut back to where it was (appendLog).
 func (c *Catalog) Patch(ids []string, patches []models.ProductPatch) error {
 	if len(ids) != len(patches) {
 		return fmt.Errorf("catalog patch: %d ids for %d patches", len(ids), len(patches))
@@ -334,19 +335,8 @@ func (c *Catalog) Patch(ids []string, patches []models.ProductPatch) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fi, err := c.log.Stat()
-	if err != nil {
-		return fmt.Errorf("append change log: %w", err)
-	}
-	if _, err := c.log.Write(buf.Bytes()); err != nil {
-		c.log.Truncate(fi.Size())
-		return fmt.Errorf("append change log: %w", err)
-	}
-	if err := c.log.Sync(); err != nil {
-		c.log.Truncate(fi.Size())
-		return fmt.Errorf("sync change log: %w", err)
-	}
-	return nil
+	_, err := c.appendLog(buf.Bytes())
+	return err
 }
 
 // dropTornTail cuts the last n bytes — a line a crash left without its

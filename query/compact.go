@@ -12,13 +12,17 @@ import (
 // CompactConfig says when the engine folds its change log into the product
 // snapshot (indexer.Catalog.Compact).
 type CompactConfig struct {
-	Every    time.Duration // how often RunCompactor looks at the log's size
-	MinBytes int64         // the log size that starts a compaction
+	// MinBytes is the log size that starts a compaction: the write that
+	// reaches it wakes the compactor (indexer.Catalog.NotifyLogSize).
+	MinBytes int64
+	// Every is how often RunCompactor also looks at the log's size, in
+	// case a signal was missed (a log that was already long at open).
+	Every time.Duration
 }
 
-// DefaultCompactConfig returns the defaults: look every minute, compact
-// past 64 MiB (about 600,000 partial updates; replaying that many lines
-// takes about 2.5 s at open).
+// DefaultCompactConfig returns the defaults: compact once the log reaches
+// 64 MiB (about 600,000 partial updates; replaying that many lines takes
+// about 2.5 s at open), checked on every write and every minute.
 func DefaultCompactConfig() CompactConfig {
 	return CompactConfig{Every: time.Minute, MinBytes: 64 << 20}
 }
@@ -45,7 +49,10 @@ func (e *Engine) Compact(ctx context.Context) (indexer.CompactStats, error) {
 }
 
 // RunCompactor compacts the change log whenever it has grown past
-// cfg.MinBytes, looking every cfg.Every, until ctx is done. It reports
+// cfg.MinBytes — woken by the write that gets it there, and looking every
+// cfg.Every besides — until ctx is done. Writes go on during a
+// compaction; the log can overshoot MinBytes by what they add meanwhile,
+// and the next compaction starts at once if that is MinBytes again. It reports
 // each compaction and each failure with logf (a failed compaction leaves
 // the generation as it was and is tried again next time).
 func (e *Engine) RunCompactor(ctx context.Context, cfg CompactConfig, logf func(format string, args ...any)) {
@@ -56,6 +63,7 @@ func (e *Engine) RunCompactor(ctx context.Context, cfg CompactConfig, logf func(
 	if cfg.MinBytes <= 0 {
 		cfg.MinBytes = def.MinBytes
 	}
+	grown := e.cat.NotifyLogSize(cfg.MinBytes)
 	t := time.NewTicker(cfg.Every)
 	defer t.Stop()
 	for {
@@ -63,6 +71,7 @@ func (e *Engine) RunCompactor(ctx context.Context, cfg CompactConfig, logf func(
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-grown:
 		}
 		size, err := e.cat.LogSize()
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"shopsearch/indexer"
 	"shopsearch/models"
 	"shopsearch/query"
 	"shopsearch/rank"
@@ -55,7 +56,8 @@ func (s *Server) rulebook(c *gin.Context) *rank.Rulebook {
 }
 
 // decodeBody parses a JSON body into v, refusing unknown fields (a
-// misspelt weight would otherwise be silently dropped) and trailing data.
+// misspelt weight would otherwise be silently dropped), trailing data,
+// invalid UTF-8 and a name given twice (indexer.CheckJSON).
 func decodeBody(c *gin.Context, v any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -63,6 +65,11 @@ func decodeBody(c *gin.Context, v any) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return models.Errorf(models.EINVALID, "the request body is empty; send a JSON object")
+	}
+	if json.Valid(body) {
+		if err := indexer.CheckJSON(body); err != nil { // invalid UTF-8, repeated names
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

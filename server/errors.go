@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +27,25 @@ var statusOf = map[string]int{
 // codeMethodNotAllowed is the code of a 405. It is about HTTP, not the
 // domain, so it lives here rather than in models.
 const codeMethodNotAllowed = "method_not_allowed"
+
+// codeUnsupportedMediaType is the code of a 415: a write whose body is not
+// declared as JSON.
+const codeUnsupportedMediaType = "unsupported_media_type"
+
+// mediaTypeError is a write whose Content-Type is not the one it must be
+// (JSON unless want says otherwise).
+type mediaTypeError struct{ got, want string }
+
+func (e *mediaTypeError) Error() string {
+	got := e.got
+	if got == "" {
+		got = "none"
+	}
+	if e.want != "" {
+		return fmt.Sprintf("the body must be %s; got Content-Type %s", e.want, clip(got))
+	}
+	return fmt.Sprintf("the body must be JSON sent with Content-Type: application/json; got Content-Type %s", clip(got))
+}
 
 // errorBody is the JSON shape of every error response.
 type errorBody struct {
@@ -49,6 +69,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var me *methodError
 	if errors.As(err, &me) {
 		s.respondError(c, http.StatusMethodNotAllowed, codeMethodNotAllowed, me.Error())
+		return
+	}
+	var mte *mediaTypeError
+	if errors.As(err, &mte) {
+		s.respondError(c, http.StatusUnsupportedMediaType, codeUnsupportedMediaType, mte.Error())
 		return
 	}
 	var tooBig *http.MaxBytesError

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"io"
 	"log"
+	"mime"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -32,6 +33,7 @@ type Config struct {
 
 	MaxURLBytes     int           // longest request URI (path and query string)
 	MaxBodyBytes    int64         // largest request body
+	MaxCatalogBytes int64         // largest catalog upload (POST /api/admin/catalog)
 	MaxUpsert       int           // most products in one upsert
 	MaxQueryRunes   int           // longest q
 	MaxPageSize     int           // largest size
@@ -52,6 +54,7 @@ func DefaultConfig() Config {
 	return Config{
 		MaxURLBytes:     4 << 10,
 		MaxBodyBytes:    8 << 20,
+		MaxCatalogBytes: 4 << 30,
 		MaxUpsert:       10_000,
 		MaxQueryRunes:   qc.MaxQueryRunes,
 		MaxPageSize:     qc.MaxPageSize,
@@ -69,6 +72,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if c.MaxCatalogBytes <= 0 {
+		c.MaxCatalogBytes = def.MaxCatalogBytes
 	}
 	if c.MaxUpsert <= 0 {
 		c.MaxUpsert = def.MaxUpsert
@@ -147,8 +153,9 @@ func New(cfg Config, engine *query.Engine) *Server {
 	admin := r.Group("/api/items", s.requireAdmin)
 	admin.POST("", s.upsertItems)
 	admin.DELETE("/:id", s.deleteItem)
-	s.patchRoutes(admin) // PATCH /:id, POST /_update (patch.go)
-	s.adminRoutes(r)     // /api/admin: profiles, rules, preview (admin.go)
+	s.patchRoutes(admin)                // PATCH /:id, POST /_update (patch.go)
+	s.adminRoutes(r)                    // /api/admin: profiles, rules, preview (admin.go)
+	r.POST(catalogPath, s.buildCatalog) // a build handed to this server (catalog.go)
 	// /api/suggest, /api/hot and /api/admin/suggest: NewWithSuggest (suggest.go).
 	s.router = r
 	return s
@@ -215,20 +222,46 @@ func (s *Server) limitRequest(c *gin.Context) {
 		s.fail(c, models.Errorf(models.ETOOLARGE, "the URL is %d bytes long; the limit is %d", n, s.cfg.MaxURLBytes))
 		return
 	}
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && c.FullPath() != catalogPath { // a catalog has its own limit
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	}
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Next()
 }
 
-// requireAdmin lets a request through only with the admin bearer token.
+// requireAdmin lets a request through only with the admin bearer token,
+// and a write with a body only when the body is JSON (requireJSON).
 func (s *Server) requireAdmin(c *gin.Context) {
 	if err := s.checkAdmin(c); err != nil {
 		s.fail(c, err)
 		return
 	}
+	if err := requireJSON(c.Request); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Next()
+}
+
+// requireJSON refuses a POST, PUT or PATCH with a body whose Content-Type
+// is not application/json (parameters such as charset=utf-8 allowed, and
+// the application/*+json family): a form or text/plain body that happens
+// to parse as JSON is a client's mistake to report, not to guess at.
+func requireJSON(r *http.Request) error {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return nil
+	}
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil // rollback, rebuild: no body to type
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return &mediaTypeError{got: ct}
 }
 
 // checkAdmin returns an error unless the request carries the admin bearer

@@ -157,6 +157,9 @@ func do(t *testing.T, s *Server, method, target, body string, header ...string) 
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json") // writes must say so (requireJSON)
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

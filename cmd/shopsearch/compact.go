@@ -3,19 +3,17 @@ package main
 import (
 	"context"
 	"log"
-
-	"shopsearch/query"
 )
 
 // startCompactor runs the engine's change-log compactor (query.RunCompactor)
-// with its defaults until Close, logging to the standard error.
+// with cfg.Compact until Close, logging to the standard error.
 func (m *Main) startCompactor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	logger := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags)
 	go func() {
 		defer close(done)
-		m.engine.RunCompactor(ctx, query.DefaultCompactConfig(), logger.Printf)
+		m.engine.RunCompactor(ctx, m.cfg.Compact, logger.Printf)
 	}()
 	m.stopCompactor = func() {
 		cancel()

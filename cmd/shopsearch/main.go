@@ -17,7 +17,9 @@ const usage = `shopsearch — search and recommendations for Chinese storefronts
 Usage:
   shopsearch serve [--data DIR] [--addr HOST:PORT] [--admin-token T] [--seed N]
                                                        serve the API (demo catalog when DIR has none)
-  shopsearch index --catalog FILE --data DIR           build and publish an index from a catalog
+  shopsearch index --catalog FILE --data DIR [--admin-token T] [--url URL]
+                                                       build and publish an index from a catalog
+                                                       (handed to the serve that owns DIR, given its token)
   shopsearch eval search --catalog F --queries Q --qrels R
   shopsearch eval match --catalog F --pairs P
   shopsearch eval sessions --train T (--test P | --holdout F)

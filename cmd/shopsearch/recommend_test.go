@@ -198,6 +198,7 @@ func TestServeRecommend(t *testing.T) {
 		t.Helper()
 		req, _ := http.NewRequest("PUT", base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -57,6 +57,9 @@ func (r *redisReplica) call(t *testing.T, method, path, body string, out any) in
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+redisTestToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
 	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "a filtered or business-ordered search whose rarest word is in at most this many items is exact over every match: filters, total, facets and order (default 30,000; -1: never)")
 	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "above --max-matches, the text matches a filtered or business-ordered search ranks: the best by text score (default 10,000)")
+	fs.Func("compact-at", "change-log size that starts a compaction into the product snapshot, such as 64MiB (the default)", func(v string) error {
+		n, err := parseBytes(v)
+		cfg.Compact.MinBytes = n
+		return err
+	})
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, such as 1.5GiB (default: none, or $GOMEMLIMIT); the collector works harder near it to keep RSS under it")
 	if err := fs.Parse(args); err != nil {
@@ -99,6 +104,9 @@ type ServeConfig struct {
 	// Redis, or DataDir/behavior.db without it.
 	Events     events.Config
 	EventStats events.StatsConfig
+	// Compact says when the change log is folded into the product
+	// snapshot (zero fields: query.DefaultCompactConfig).
+	Compact query.CompactConfig
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the shopper's address to the event intake (server.EventsConfig).
 	TrustedProxies []string
@@ -147,6 +155,7 @@ type Main struct {
 	// stopCompactor stops the change log's compactor and waits for it
 	// (compact.go); nil until it starts.
 	stopCompactor func()
+	lock          *indexer.DirLock // serve owns DATA while it runs (indexer.LockDir)
 	ln            net.Listener
 	http          *http.Server
 	rec           *recState // recommendation models and sample log (recommend.go)
@@ -196,6 +205,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.ln, err = net.Listen("tcp", m.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	// Own the data directory before reading it: an index run on it now
+	// would publish a generation under the one opened and lose the writes
+	// acknowledged after (README "Your own catalog").
+	// The holder's address lets `index` hand its build over (index.go).
+	if m.lock, err = indexer.LockDir(m.cfg.DataDir, "serve at "+localURL(m.ln.Addr())); err != nil {
+		if errors.Is(err, indexer.ErrLocked) {
+			return fmt.Errorf("serve: %w; wait for it to finish or stop it", err)
+		}
+		return err
 	}
 	if !indexer.Exists(m.cfg.DataDir) {
 		if err := m.buildDemo(); err != nil {
@@ -310,6 +329,7 @@ func (m *Main) Close() error {
 		if m.state != nil {
 			errs = append(errs, m.state.Close())
 		}
+		errs = append(errs, m.lock.Unlock()) // last: nothing writes DATA any more
 		m.closeErr = errors.Join(errs...)
 	})
 	return m.closeErr
@@ -340,14 +360,20 @@ func (m *Main) buildDemo() error {
 // printServing prints the catalog size and where to point a browser:
 // localhost when the server listens on every interface.
 func printServing(w io.Writer, products int, addr net.Addr) {
+	fmt.Fprintf(w, "opened catalog: %s products\n", thousands(products))
+	fmt.Fprintf(w, "serving on %s\n", localURL(addr))
+}
+
+// localURL is the URL of a listening address, with localhost for "every
+// interface".
+func localURL(addr net.Addr) string {
 	hostPort := addr.String()
 	if host, port, err := net.SplitHostPort(hostPort); err == nil {
 		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 			hostPort = net.JoinHostPort("localhost", port)
 		}
 	}
-	fmt.Fprintf(w, "opened catalog: %s products\n", thousands(products))
-	fmt.Fprintf(w, "serving on http://%s\n", hostPort)
+	return "http://" + hostPort
 }
 
 // thousands formats n ≥ 0 with comma separators: 4,061.

@@ -62,6 +62,7 @@ func TestServeSuggest(t *testing.T) {
 	admin := func(method, path, body string) *http.Response {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
 		r, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
