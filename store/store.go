@@ -43,9 +43,8 @@ const lockTimeout = 2 * time.Second
 // Embedded is the store in one bbolt file. It is safe for concurrent use;
 // only one process may have the file open.
 type Embedded struct {
-	db     *bolt.DB
-	now    func() time.Time // the clock (WithClock)
-	claims memClaims        // the fraud rules' claims and counters, in memory (behavior_embedded.go)
+	db  *bolt.DB
+	now func() time.Time // the clock (WithClock)
 }
 
 // OpenEmbedded opens (creating it and its directory if needed) the store
