@@ -109,6 +109,10 @@ type ServeConfig struct {
 	// Redis, or DataDir/behavior.db without it.
 	Events     events.Config
 	EventStats events.StatsConfig
+	// BehaviorGuard configures the deadlines and the breaker of the
+	// recommendations' reads of a Redis behaviour store (zero fields:
+	// their defaults).
+	BehaviorGuard events.GuardConfig
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the shopper's address to the event intake (server.EventsConfig).
 	TrustedProxies []string
@@ -385,6 +389,22 @@ type behaviorStore interface {
 	io.Closer
 }
 
+// guardedStore is a behaviour store whose reads for recommendations
+// (server.RecBehavior, which recommendDeps finds on eventsState.st) go
+// through an events.Guard.
+type guardedStore struct {
+	behaviorStore
+	g *events.Guard
+}
+
+func (s guardedStore) RecentBehavior(ctx context.Context, actor string, t models.EventType, n int) ([]models.Behavior, error) {
+	return s.g.RecentBehavior(ctx, actor, t, n)
+}
+
+func (s guardedStore) Exposed(ctx context.Context, actor, slot string) ([]string, error) {
+	return s.g.Exposed(ctx, actor, slot)
+}
+
 // eventsState is the open behaviour store and the goroutines over it.
 type eventsState struct {
 	st     behaviorStore
@@ -431,6 +451,18 @@ func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
 	}
 	if ecfg.BufferPath == "" {
 		ecfg.BufferPath = filepath.Join(m.cfg.DataDir, eventsBufferFile)
+	}
+	// Recommendations read a Redis through a guard: deadlines, a breaker,
+	// and the recent behaviour of the events accepted here as the fallback.
+	if r, ok := st.(*store.Redis); ok {
+		gcfg := m.cfg.BehaviorGuard
+		gcfg.Logf = logf
+		if gcfg.Now == nil {
+			gcfg.Now = m.cfg.Now
+		}
+		g := events.NewGuard(gcfg, r)
+		ecfg.Observe = g.Observe
+		st = guardedStore{behaviorStore: st, g: g}
 	}
 	in, err := events.Open(ecfg, st)
 	if err != nil {

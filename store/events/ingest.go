@@ -82,6 +82,10 @@ type Config struct {
 	RetryEvery  time.Duration // how often Run replays the buffer
 	SweepEvery  time.Duration // how often Run sweeps expired data (the embedded store)
 
+	// Observe, when set, is called with the valid events of every Ingest
+	// call, applied or buffered (Guard.Observe: the recent behaviour
+	// recommendations read from memory while the store fails).
+	Observe func([]models.Event)
 	// OnSearch, when set, is called for every counted search (suggest's
 	// query log).
 	OnSearch func(query string, results int, at time.Time)
@@ -272,6 +276,9 @@ func (in *Ingester) ingest(ctx context.Context, evs []models.Event, ip string, t
 	res.Accepted = len(valid)
 	if len(valid) == 0 {
 		return res, nil
+	}
+	if in.cfg.Observe != nil {
+		in.cfg.Observe(valid)
 	}
 	if in.buffering() {
 		if err := in.buffer(valid); err != nil {
