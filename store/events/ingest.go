@@ -406,6 +406,11 @@ func (in *Ingester) Run(ctx context.Context) {
 	}
 }
 
+// replayTimeout bounds a replayed batch's writes: longer than a request's
+// StoreTimeout, as no request waits for it and a batch cut short may leave
+// its fraud claims taken (its anonymous units would then count as repeats).
+const replayTimeout = 5 * time.Second
+
 // Replay applies the buffered events, oldest first, until the buffer is
 // empty (then its file is truncated) or the store fails; it reports
 // whether the buffer is empty. Events applied before — a replay cut short
@@ -422,7 +427,7 @@ func (in *Ingester) Replay(ctx context.Context) bool {
 			in.setDegraded(false)
 			return true
 		}
-		actx, cancel := context.WithTimeout(ctx, in.cfg.StoreTimeout)
+		actx, cancel := context.WithTimeout(ctx, replayTimeout)
 		err := in.apply(actx, chunk)
 		cancel()
 		if err != nil {
