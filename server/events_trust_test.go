@@ -19,6 +19,14 @@ func TestAnonymousFloodMovesNoRank(t *testing.T) {
 	const q = "手机"
 	key := []byte("order-system-key")
 	s := newEventsServer(t, events.Config{}, EventsConfig{BurstPerIP: 10_000, OrderKey: key})
+	// The catalog's CTR figures, which one counted impression and click
+	// used to replace (1,691/25 → 1/1).
+	for i, id := range ids(search(t, s.Server, "size=50&q="+q)) {
+		body := fmt.Sprintf(`{"impressions": %d, "clicks": %d}`, 1691+97*i, 25+3*(i%7))
+		if r := do(t, s.Server, "PATCH", "/api/items/"+id, body, "Authorization", "Bearer "+testToken); r.status != 200 {
+			t.Fatalf("PATCH %s: %d %s", id, r.status, r.body)
+		}
+	}
 	before := ranking(t, s.Server, q)
 	order := make([]string, len(before))
 	for i, it := range before {
