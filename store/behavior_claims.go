@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,38 +20,65 @@ var (
 	bucketCounters = []byte("b_counters") // key → expiry, count (2 × int64 BE)
 )
 
-// Admit implements the fraud rules' check (see models.Admission) in one
-// transaction, coalesced with concurrent writers' (group commit).
+// claimState is what Admit changed and no transaction has written yet:
+// Admit reads the file in a read-only transaction (no fsync) over these,
+// and the next RecordBehavior — which the ingester always calls after an
+// Admit — writes them in its transaction, so that an admission costs no
+// commit of its own and is durable with the events it admitted.
+type claimState struct {
+	mu      sync.Mutex
+	gen     uint64
+	pending map[string]pendingClaim // bucket name NUL key → value
+}
+
+type pendingClaim struct {
+	v   []byte
+	gen uint64 // of the Admit that set it
+}
+
+func pendingKey(bucket []byte, k string) string { return string(bucket) + "\x00" + k }
+
+// Admit implements the fraud rules' check (see models.Admission).
 func (e *Embedded) Admit(ctx context.Context, a models.Admission) (models.Admitted, error) {
 	now := e.now().UnixMilli()
-	var out models.Admitted
-	err := e.update(func(tx *bolt.Tx) error {
-		// (Batch may run fn more than once: start afresh each time.)
-		out = models.Admitted{Seen: make([]bool, len(a.Seen)), First: make([]bool, len(a.Once)), Counts: make([]int64, len(a.Counters))}
+	out := models.Admitted{Seen: make([]bool, len(a.Seen)), First: make([]bool, len(a.Once)), Counts: make([]int64, len(a.Counters))}
+	c := &e.claims
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		c.pending = map[string]pendingClaim{}
+	}
+	c.gen++
+	err := e.db.View(func(tx *bolt.Tx) error {
 		cb, nb := tx.Bucket(bucketClaims), tx.Bucket(bucketCounters)
+		get := func(b *bolt.Bucket, name []byte, k string) []byte {
+			if p, ok := c.pending[pendingKey(name, k)]; ok {
+				return p.v
+			}
+			if b == nil {
+				return nil
+			}
+			return b.Get([]byte(k))
+		}
 		for i, k := range a.Seen {
-			out.Seen[i] = claimLive(cb.Get([]byte(k)), now)
+			out.Seen[i] = claimLive(get(cb, bucketClaims, k), now)
 		}
 		for i, k := range a.Once {
-			if claimLive(cb.Get([]byte(k)), now) {
+			if claimLive(get(cb, bucketClaims, k), now) {
 				continue
 			}
 			out.First[i] = true
-			if err := cb.Put([]byte(k), be64(now+a.OnceTTL.Milliseconds())); err != nil {
-				return err
-			}
+			c.pending[pendingKey(bucketClaims, k)] = pendingClaim{be64(now + a.OnceTTL.Milliseconds()), c.gen}
 		}
 		for i, k := range a.Counters {
 			exp, n := now+a.CounterTTL.Milliseconds(), int64(0)
-			if v := nb.Get([]byte(k)); len(v) == 16 {
+			if v := get(nb, bucketCounters, k); len(v) == 16 {
 				if old := int64(binary.BigEndian.Uint64(v)); old > now {
 					exp, n = old, int64(binary.BigEndian.Uint64(v[8:]))
 				}
 			}
 			n += a.AddOf(i)
-			if err := nb.Put([]byte(k), binary.BigEndian.AppendUint64(be64(exp), uint64(n))); err != nil {
-				return err
-			}
+			c.pending[pendingKey(bucketCounters, k)] = pendingClaim{binary.BigEndian.AppendUint64(be64(exp), uint64(n)), c.gen}
 			out.Counts[i] = n
 		}
 		return nil
@@ -59,6 +87,62 @@ func (e *Embedded) Admit(ctx context.Context, a models.Admission) (models.Admitt
 		return models.Admitted{}, fmt.Errorf("store: admit events: %w", err)
 	}
 	return out, nil
+}
+
+// pendingClaims returns what Admit changed since the last write.
+func (e *Embedded) pendingClaims() map[string]pendingClaim {
+	c := &e.claims
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		return nil
+	}
+	out := make(map[string]pendingClaim, len(c.pending))
+	for k, v := range c.pending {
+		out[k] = v
+	}
+	return out
+}
+
+// writeClaims writes what pendingClaims returned in tx.
+func writeClaims(tx *bolt.Tx, p map[string]pendingClaim) error {
+	for k, v := range p {
+		i := 0
+		for k[i] != 0 {
+			i++
+		}
+		if err := tx.Bucket([]byte(k[:i])).Put([]byte(k[i+1:]), v.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wroteClaims forgets the pending changes that a committed transaction
+// wrote, unless an Admit changed them again since.
+func (e *Embedded) wroteClaims(p map[string]pendingClaim) {
+	c := &e.claims
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, v := range p {
+		if c.pending[k].gen == v.gen {
+			delete(c.pending, k)
+		}
+	}
+}
+
+// flushClaims writes the pending changes in a transaction of their own
+// (at Close and before a sweep).
+func (e *Embedded) flushClaims() error {
+	p := e.pendingClaims()
+	if p == nil {
+		return nil
+	}
+	if err := e.update(func(tx *bolt.Tx) error { return writeClaims(tx, p) }); err != nil {
+		return fmt.Errorf("store: write the fraud rules' state: %w", err)
+	}
+	e.wroteClaims(p)
+	return nil
 }
 
 // recordMarks writes the batch's marks as claims.

@@ -51,13 +51,20 @@ func (e *Embedded) update(fn func(tx *bolt.Tx) error) error {
 }
 
 // RecordBehavior applies the batch in one transaction.
+//
+// It also writes the fraud rules' changes of the Admit calls before it, so
+// that they are durable with the events they admitted.
 func (e *Embedded) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) error {
-	if b.Empty() {
+	claims := e.pendingClaims()
+	if b.Empty() && claims == nil {
 		return nil
 	}
 	now := e.now().UnixMilli()
 	items := mergeItems(b.Items)
 	err := e.update(func(tx *bolt.Tx) error {
+		if err := writeClaims(tx, claims); err != nil {
+			return err
+		}
 		if err := recordRecent(tx.Bucket(bucketRecent), b.Recent, now); err != nil {
 			return err
 		}
@@ -109,6 +116,7 @@ func (e *Embedded) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) 
 	if err != nil {
 		return fmt.Errorf("store: record behaviour: %w", err)
 	}
+	e.wroteClaims(claims)
 	return nil
 }
 
@@ -325,6 +333,9 @@ func topQueries(sums map[string]int64, n int) []models.QueryCount {
 // TTLs, the embedded store when this is called (hourly by the ingester).
 func (e *Embedded) SweepBehavior(ctx context.Context, now time.Time) error {
 	ms := now.UnixMilli()
+	if err := e.flushClaims(); err != nil {
+		return err
+	}
 	oldDay := Day(now.Add(-DayTTL))
 	err := e.update(func(tx *bolt.Tx) error {
 		del := func(b []byte, expired func(k, v []byte) bool) error {

@@ -1,8 +1,10 @@
 // Package events takes in shopper events (impressions, clicks, carts,
-// favourites, purchases, searches): it validates them, applies the fraud
-// rules that keep bots out of the statistics, writes them to a behaviour
-// store (store.Embedded or store.Redis), buffers them while that store is
-// unreachable, and computes the per-item statistics that ranking reads.
+// favourites, purchases, searches): it validates them, applies the trust
+// model and the fraud rules that keep bots out of the statistics, writes
+// them to a behaviour store (store.Embedded or store.Redis), buffers them
+// in a file while that store is unreachable, computes the per-item
+// statistics that ranking reads, and guards the recommendations' reads of
+// the store (Guard).
 package events
 
 import (
