@@ -151,6 +151,9 @@ func (s *spool) add(evs []models.Event) error {
 			// A part may have been written: cut it off, so that the
 			// file keeps only what is in memory.
 			terr := s.f.Truncate(s.size)
+			if terr == nil {
+				_, terr = s.f.Seek(s.size, io.SeekStart)
+			}
 			s.mu.Unlock()
 			return fmt.Errorf("events: write the buffer: %w", errors.Join(err, terr))
 		}
