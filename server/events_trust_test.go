@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"shopsearch/models"
 	"shopsearch/store/events"
 )
 
@@ -133,4 +135,23 @@ func TestTrustedEventsAuth(t *testing.T) {
 	if r := do(t, s2.Server, "POST", "/api/events", body, signatureHeader, Sign(key, []byte(body), now)); r.status != 401 {
 		t.Errorf("a signature without --order-key: %d %s", r.status, r.body)
 	}
+}
+
+// fullBuffer is an Events whose store is unreachable and whose buffer is
+// full: every Ingest is refused.
+type fullBuffer struct{ Events }
+
+func (fullBuffer) Ingest(ctx context.Context, evs []models.Event, ip string) (events.Result, error) {
+	return events.Result{}, models.Errorf(models.EUNAVAILABLE, "the event buffer is full")
+}
+
+// TestEventsBufferFull: a batch the full buffer refuses is answered 503
+// unavailable, never 200.
+func TestEventsBufferFull(t *testing.T) {
+	s := newServer(t, Config{AdminToken: testToken})
+	if _, err := s.WithEvents(fullBuffer{}, EventsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, s, "POST", "/api/events", `[{"type":"click","session_id":"s","item_id":"p01"}]`).
+		errorOf(t, http.StatusServiceUnavailable, models.EUNAVAILABLE)
 }
