@@ -49,8 +49,17 @@ type Event struct {
 	Region string    `json:"region,omitempty"`
 	Device string    `json:"device,omitempty"`
 
+	// EventID names the event (an order line, say) so that a resent event
+	// counts once: a repeat of an id within the intake's window of
+	// acceptance is dropped whole. Optional, except for a trusted purchase.
+	EventID string `json:"event_id,omitempty"`
+
 	// IP is the client's address, set by the server, never by the client.
 	IP string `json:"-"`
+	// Trusted is set by the server, never by the client, when the event
+	// came through an authenticated path (the admin token or an order
+	// system's signature): only trusted events count purchases and sales.
+	Trusted bool `json:"-"`
 }
 
 // Behavior is one entry of a shopper's recent behaviour.
@@ -101,11 +110,16 @@ type BehaviorBatch struct {
 	Exposures []Exposure
 	Items     []ItemDelta
 	Queries   []QueryDelta
+	// Marks are claims (the keys an Admission's Seen checks) written with
+	// the rest of the batch, atomically: the ids of the events applied,
+	// so that a replay of the same events skips them. They live MarkTTL.
+	Marks   []string
+	MarkTTL time.Duration
 }
 
 // Empty reports whether the batch changes nothing.
 func (b *BehaviorBatch) Empty() bool {
-	return len(b.Recent) == 0 && len(b.Exposures) == 0 && len(b.Items) == 0 && len(b.Queries) == 0
+	return len(b.Recent) == 0 && len(b.Exposures) == 0 && len(b.Items) == 0 && len(b.Queries) == 0 && len(b.Marks) == 0
 }
 
 // RecentEntry adds B to the recent behaviour of Actor (of type B.Type).
@@ -141,14 +155,23 @@ type QueryDelta struct {
 // every Seen key whether it is claimed now (checked before the claims of
 // the same admission), for every Once key whether it is the first time it
 // is claimed within OnceTTL (then it is claimed), and for every Counter
-// its value after adding one (a counter lives CounterTTL after its first
-// increment).
+// its value after adding its Add (one when Add is nil or the entry is 0;
+// a counter lives CounterTTL after its first increment).
 type Admission struct {
 	Seen       []string
 	Once       []string
 	OnceTTL    time.Duration
 	Counters   []string
+	Add        []int64 // nil, or one per counter
 	CounterTTL time.Duration
+}
+
+// AddOf is how much the i-th counter of a adds: its Add, or 1.
+func (a *Admission) AddOf(i int) int64 {
+	if i < len(a.Add) && a.Add[i] > 0 {
+		return a.Add[i]
+	}
+	return 1
 }
 
 // Admitted is the store's answer to an Admission, in the order of its keys.

@@ -43,6 +43,9 @@ func (e *Engine) Compact(ctx context.Context) (indexer.CompactStats, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if k := e.behavior.Load(); k != nil { // the catalog's figures, not the behaviour blended in (stats.go)
+				k.catalogView(p)
+			}
 			return yield(p)
 		})
 	})

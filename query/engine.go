@@ -180,6 +180,8 @@ type Engine struct {
 
 	merch   atomic.Pointer[merch] // profiles and rules (merch.go)
 	queries *QueryLog             // searched queries, for previews (querylog.go)
+
+	behavior atomic.Pointer[BehaviorSink] // the behaviour blended into the columns (stats.go); nil: none
 }
 
 // Open opens the published catalog of dataDir and returns an engine over it.

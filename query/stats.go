@@ -8,37 +8,59 @@ import (
 	"shopsearch/models"
 )
 
-// BehaviorSink puts shopper-behaviour statistics into the ranking columns
-// the CTR and sales factors read, in two pairs: an item's impressions and
-// clicks become its counted impressions and clicks of the last 30 days
-// once the behaviour store has any of them for the item, and its sales_30d
-// and sales_amount_30d its units bought and amount once it has purchases.
-// From then on the behaviour store is the source of the pair (a window
-// that empties sets zeros); the catalog's values stay for the items and
-// pairs it has nothing for.
+// BehaviorSink blends shopper-behaviour statistics into the ranking
+// columns the CTR and sales factors read: an item's column is the
+// catalog's figure plus what the behaviour store observed over the last
+// 30 days,
 //
-// The values are not written to the change log: they are derived from the
-// behaviour store, and the first push after a start (which reads every
-// item with behaviour) sets them again. Setting rather than adding keeps
-// them right whatever a compaction wrote into the snapshot — but a pair
-// whose window emptied while the process was down keeps the value the
-// snapshot has until the item's next behaviour. Items the catalog does not
-// have are skipped.
+//	impressions = catalog impressions + counted impressions (30 days)
+//	clicks      = catalog clicks      + counted clicks
+//	sales_30d        = catalog sales_30d        + units of trusted purchases (30 days)
+//	sales_amount_30d = catalog sales_amount_30d + their amount
+//
+// so the catalog's figures are the prior and behaviour moves them by what
+// it adds, never replaces them (one click on an item with 1,691/25 makes
+// 1,692/26, not 1/1). The fraud rules and the trust model decide what is
+// counted (doc/events.md).
+//
+// The sink remembers, per item, the catalog's figures and what it last
+// set: a column that no longer holds what it set was written by the
+// catalog (a PATCH, an upsert), and that value is the new catalog figure.
+// The blended values are not written to the change log, and a compaction
+// writes the catalog's figures into the snapshot (Engine.Compact asks the
+// sink), so a restart starts from the catalog again and the first push,
+// which reads every item with behaviour, blends anew. Items the catalog
+// does not have are skipped.
 type BehaviorSink struct {
-	e   *Engine
-	mu  sync.Mutex
-	set map[string]uint8 // the pairs the sink has set, by item: sinkCTR, sinkSales
+	e     *Engine
+	mu    sync.Mutex
+	items map[string]*blended
 }
 
-const (
-	sinkCTR   = 1 << iota // impressions and clicks
-	sinkSales             // sales_30d and sales_amount_30d
-)
+// blended is what the sink knows of one item's columns.
+type blended struct {
+	base, set sinkCols // the catalog's figures; what the sink last set
+	has       bool     // set is valid
+}
 
-// NewBehaviorSink returns a sink writing to e's store.
-func NewBehaviorSink(e *Engine) *BehaviorSink { return &BehaviorSink{e: e, set: map[string]uint8{}} }
+type sinkCols struct {
+	imp, clk, sales int64
+	amount          float64
+}
 
-// Apply sets the columns of the items in stats and returns how many
+func colsOf(p *models.Product) sinkCols {
+	return sinkCols{imp: p.Impressions, clk: p.Clicks, sales: p.Sales30d, amount: p.SalesAmount30d}
+}
+
+// NewBehaviorSink returns a sink writing to e's store; e's compactions
+// write the catalog's figures rather than the sink's.
+func NewBehaviorSink(e *Engine) *BehaviorSink {
+	k := &BehaviorSink{e: e, items: map[string]*blended{}}
+	e.behavior.Store(k)
+	return k
+}
+
+// Apply blends the columns of the items in stats and returns how many
 // changed; the ranking statistics (the CTR prior, the sales reference)
 // follow within a second.
 func (k *BehaviorSink) Apply(stats []models.ItemStats) (int, error) {
@@ -53,23 +75,37 @@ func (k *BehaviorSink) Apply(stats []models.ItemStats) (int, error) {
 		if !ok {
 			continue
 		}
+		cur := colsOf(&p)
+		b := k.items[st.ID]
+		if b == nil {
+			b = &blended{base: cur}
+			k.items[st.ID] = b
+		} else if b.has {
+			// A column that changed since the sink set it was written by
+			// the catalog: its value is the new catalog figure.
+			if cur.imp != b.set.imp {
+				b.base.imp = cur.imp
+			}
+			if cur.clk != b.set.clk {
+				b.base.clk = cur.clk
+			}
+			if cur.sales != b.set.sales {
+				b.base.sales = cur.sales
+			}
+			if cur.amount != b.set.amount {
+				b.base.amount = cur.amount
+			}
+		}
 		c := st.Day30
+		want := sinkCols{imp: b.base.imp + c.Impressions, clk: b.base.clk + c.Clicks,
+			sales: b.base.sales + c.Units, amount: b.base.amount + c.Amount}
+		b.set, b.has = want, true
 		var pt models.ProductPatch
-		pairs := k.set[st.ID]
-		if c.Impressions > 0 || c.Clicks > 0 || pairs&sinkCTR != 0 {
-			pairs |= sinkCTR
-			if p.Impressions != c.Impressions || p.Clicks != c.Clicks {
-				pt.Impressions, pt.Clicks = &c.Impressions, &c.Clicks
-			}
+		if want.imp != cur.imp || want.clk != cur.clk {
+			pt.Impressions, pt.Clicks = &want.imp, &want.clk
 		}
-		if c.Units > 0 || c.Amount > 0 || pairs&sinkSales != 0 {
-			pairs |= sinkSales
-			if p.Sales30d != c.Units || p.SalesAmount30d != c.Amount {
-				pt.Sales30d, pt.SalesAmount30d = &c.Units, &c.Amount
-			}
-		}
-		if pairs != 0 {
-			k.set[st.ID] = pairs
+		if want.sales != cur.sales || want.amount != cur.amount {
+			pt.Sales30d, pt.SalesAmount30d = &want.sales, &want.amount
 		}
 		if pt.Impressions == nil && pt.Sales30d == nil {
 			continue
@@ -89,4 +125,27 @@ func (k *BehaviorSink) Apply(stats []models.ItemStats) (int, error) {
 		return 0, fmt.Errorf("query: behaviour sink: store out of step: %w", errors.Join(errs...))
 	}
 	return len(ids), nil
+}
+
+// catalogView puts the catalog's figures back in p (a copy from the
+// store) where the sink blended its columns: what a compaction writes.
+func (k *BehaviorSink) catalogView(p *models.Product) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	b := k.items[p.ID]
+	if b == nil || !b.has {
+		return
+	}
+	if p.Impressions == b.set.imp {
+		p.Impressions = b.base.imp
+	}
+	if p.Clicks == b.set.clk {
+		p.Clicks = b.base.clk
+	}
+	if p.Sales30d == b.set.sales {
+		p.Sales30d = b.base.sales
+	}
+	if p.SalesAmount30d == b.set.amount {
+		p.SalesAmount30d = b.base.amount
+	}
 }

@@ -3,6 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +28,7 @@ import (
 // the statistics it feeds.
 type Events interface {
 	Ingest(ctx context.Context, evs []models.Event, ip string) (events.Result, error)
+	IngestTrusted(ctx context.Context, evs []models.Event) (events.Result, error)
 	Counters() events.Counters
 	Item(ctx context.Context, id string) (models.ItemStats, error)
 	TopQueries(ctx context.Context, days, n int) ([]models.QueryCount, error)
@@ -43,12 +47,19 @@ type EventsConfig struct {
 	// the connection's peer, so behind a proxy every shopper would share
 	// the proxy's address and its limits.
 	TrustedProxies []string
+	// OrderKey is the secret the order system signs its events with
+	// (X-Shopsearch-Signature, see signature); empty: only the admin
+	// token makes events trusted.
+	OrderKey []byte
+	// SignatureSkew is how far a signature's time may be from now
+	// (default 5 minutes): a captured request cannot be replayed later.
+	SignatureSkew time.Duration
 }
 
 // DefaultEventsConfig returns the defaults: 1 MB bodies, 50 requests a
 // second per address with bursts of 100.
 func DefaultEventsConfig() EventsConfig {
-	return EventsConfig{MaxBody: 1 << 20, RatePerIP: 50, BurstPerIP: 100}
+	return EventsConfig{MaxBody: 1 << 20, RatePerIP: 50, BurstPerIP: 100, SignatureSkew: 5 * time.Minute}
 }
 
 // codeRateLimited is the code of a 429. Like a 405 it is about HTTP, not
@@ -57,7 +68,8 @@ const codeRateLimited = "rate_limited"
 
 // WithEvents adds the behaviour routes, served by ev:
 //
-//	POST /api/events                      a batch of shopper events (no token: the storefront posts them)
+//	POST /api/events                      a batch of shopper events (no token: the storefront posts them;
+//	                                      with the admin token or the order system's signature they are trusted)
 //	GET  /api/admin/events/stats          accepted, rejected, dropped, buffered counters (admin token)
 //	GET  /api/admin/events/items/:id      an item's windows, CTR and conversion (admin token)
 //	GET  /api/admin/events/queries?days=&n=  the most searched queries of the search events (admin token)
@@ -76,6 +88,9 @@ func (s *Server) WithEvents(ev Events, cfg EventsConfig) (*Server, error) {
 	}
 	if cfg.BurstPerIP <= 0 {
 		cfg.BurstPerIP = d.BurstPerIP
+	}
+	if cfg.SignatureSkew <= 0 {
+		cfg.SignatureSkew = d.SignatureSkew
 	}
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -113,9 +128,16 @@ type eventsResponse struct {
 // Each event is decoded and validated on its own; the answer is 200 with
 // the accepted count and the rejected events by index whenever the body
 // itself is well-formed.
+//
+// A request with the admin token (Authorization: Bearer) or the order
+// system's signature (X-Shopsearch-Signature) is trusted: its events count
+// purchases and skip the fraud rules and the rate limit (doc/events.md,
+// Trust). A request with either header wrong is refused (401), never taken
+// as anonymous.
 func (h *eventsAPI) post(c *gin.Context) {
 	ip := h.clientIP(c.Request)
-	if !h.limit.allow(ip, h.s.cfg.Now()) {
+	authed := c.GetHeader("Authorization") != "" || c.GetHeader(signatureHeader) != ""
+	if !authed && !h.limit.allow(ip, h.s.cfg.Now()) {
 		c.Header("Retry-After", "1")
 		h.s.respondError(c, http.StatusTooManyRequests, codeRateLimited,
 			fmt.Sprintf("more than %v requests a second from %s; slow down", h.cfg.RatePerIP, ip))
@@ -126,6 +148,14 @@ func (h *eventsAPI) post(c *gin.Context) {
 	if err != nil {
 		h.s.fail(c, fmt.Errorf("read request body: %w", err))
 		return
+	}
+	trusted := false
+	if authed {
+		if err := h.authenticate(c, body); err != nil {
+			h.s.fail(c, err)
+			return
+		}
+		trusted = true
 	}
 	raws, err := decodeBatch(body)
 	if err != nil {
@@ -149,7 +179,12 @@ func (h *eventsAPI) post(c *gin.Context) {
 		h.s.respond(c, http.StatusOK, res)
 		return
 	}
-	out, err := h.ev.Ingest(c.Request.Context(), evs, ip)
+	var out events.Result
+	if trusted {
+		out, err = h.ev.IngestTrusted(c.Request.Context(), evs)
+	} else {
+		out, err = h.ev.Ingest(c.Request.Context(), evs, ip)
+	}
 	if err != nil {
 		h.s.fail(c, err)
 		return
@@ -162,6 +197,57 @@ func (h *eventsAPI) post(c *gin.Context) {
 	res.Accepted, res.Buffered = out.Accepted, out.Buffered
 	sortRejections(res.Rejected)
 	h.s.respond(c, http.StatusOK, res)
+}
+
+// signatureHeader carries the order system's signature of a request:
+// "t=UNIX_SECONDS,v1=HEX", HEX being the HMAC-SHA256, keyed by
+// EventsConfig.OrderKey, of the decimal time, a dot and the body.
+const signatureHeader = "X-Shopsearch-Signature"
+
+// Sign returns the X-Shopsearch-Signature value of body at t with key, as
+// an order system computes it.
+func Sign(key, body []byte, t time.Time) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(ts + "."))
+	m.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// authenticate accepts the admin token or a valid signature of body.
+func (h *eventsAPI) authenticate(c *gin.Context, body []byte) error {
+	if c.GetHeader("Authorization") != "" {
+		return h.s.checkAdmin(c)
+	}
+	if len(h.cfg.OrderKey) == 0 {
+		return models.Errorf(models.EUNAUTHORIZED, "%s: signed events are disabled: start serve with --order-key or $SHOPSEARCH_ORDER_KEY", signatureHeader)
+	}
+	var ts, sig string
+	for _, part := range strings.Split(c.GetHeader(signatureHeader), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	got, herr := hex.DecodeString(sig)
+	if err != nil || herr != nil {
+		return models.Errorf(models.EUNAUTHORIZED, "%s: want t=UNIX_SECONDS,v1=HEX_HMAC_SHA256", signatureHeader)
+	}
+	if d := h.s.cfg.Now().Sub(time.Unix(sec, 0)); d > h.cfg.SignatureSkew || d < -h.cfg.SignatureSkew {
+		return models.Errorf(models.EUNAUTHORIZED, "%s: signed at %s, more than %v from the server's time", signatureHeader,
+			time.Unix(sec, 0).UTC().Format(time.RFC3339), h.cfg.SignatureSkew)
+	}
+	m := hmac.New(sha256.New, h.cfg.OrderKey)
+	m.Write([]byte(ts + "."))
+	m.Write(body)
+	if !hmac.Equal(got, m.Sum(nil)) {
+		return models.Errorf(models.EUNAUTHORIZED, "%s: wrong signature", signatureHeader)
+	}
+	return nil
 }
 
 // clientIP is the request's client address: the peer's, or behind

@@ -27,7 +27,8 @@ var (
 	bucketQueries  = []byte("b_queries")  // day (int64 BE) + query → count (int64 BE)
 )
 
-var behaviorBuckets = [][]byte{bucketRecent, bucketExposure, bucketItems, bucketDirty, bucketDirtyAt, bucketQueries}
+var behaviorBuckets = [][]byte{bucketRecent, bucketExposure, bucketItems, bucketDirty, bucketDirtyAt, bucketQueries,
+	bucketClaims, bucketCounters}
 
 type recentValue struct {
 	At    int64             `json:"at"` // last write, ms
@@ -49,26 +50,28 @@ func (e *Embedded) update(fn func(tx *bolt.Tx) error) error {
 	})
 }
 
-// Admit implements the fraud rules' check (see models.Admission). The
-// embedded store serves one process, so it keeps the claims and counters
-// in memory, not on disk: a check costs no write, and a restart forgets
-// them (a bot gets one more click per item counted).
-func (e *Embedded) Admit(ctx context.Context, a models.Admission) (models.Admitted, error) {
-	return e.claims.admit(a, e.now().UnixMilli()), nil
-}
-
 // RecordBehavior applies the batch in one transaction.
+//
+// It also writes the fraud rules' changes of the Admit calls before it, so
+// that they are durable with the events they admitted.
 func (e *Embedded) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) error {
-	if b.Empty() {
+	claims := e.pendingClaims()
+	if b.Empty() && claims == nil {
 		return nil
 	}
 	now := e.now().UnixMilli()
 	items := mergeItems(b.Items)
 	err := e.update(func(tx *bolt.Tx) error {
+		if err := writeClaims(tx, claims); err != nil {
+			return err
+		}
 		if err := recordRecent(tx.Bucket(bucketRecent), b.Recent, now); err != nil {
 			return err
 		}
 		if err := recordExposures(tx.Bucket(bucketExposure), b.Exposures, now); err != nil {
+			return err
+		}
+		if err := recordMarks(tx.Bucket(bucketClaims), b.Marks, now+b.MarkTTL.Milliseconds()); err != nil {
 			return err
 		}
 		ib, dirty, dirtyAt := tx.Bucket(bucketItems), tx.Bucket(bucketDirty), tx.Bucket(bucketDirtyAt)
@@ -113,6 +116,7 @@ func (e *Embedded) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) 
 	if err != nil {
 		return fmt.Errorf("store: record behaviour: %w", err)
 	}
+	e.wroteClaims(claims)
 	return nil
 }
 
@@ -329,7 +333,9 @@ func topQueries(sums map[string]int64, n int) []models.QueryCount {
 // TTLs, the embedded store when this is called (hourly by the ingester).
 func (e *Embedded) SweepBehavior(ctx context.Context, now time.Time) error {
 	ms := now.UnixMilli()
-	e.claims.sweep(ms)
+	if err := e.flushClaims(); err != nil {
+		return err
+	}
 	oldDay := Day(now.Add(-DayTTL))
 	err := e.update(func(tx *bolt.Tx) error {
 		del := func(b []byte, expired func(k, v []byte) bool) error {
@@ -366,6 +372,12 @@ func (e *Embedded) SweepBehavior(ctx context.Context, now time.Time) error {
 			},
 			func() error {
 				return del(bucketDirtyAt, func(k, _ []byte) bool { return at(k) < ms-DayTTL.Milliseconds() })
+			},
+			func() error {
+				return del(bucketClaims, func(_, v []byte) bool { return !claimLive(v, ms) })
+			},
+			func() error {
+				return del(bucketCounters, func(_, v []byte) bool { return len(v) < 8 || !claimLive(v[:8], ms) })
 			},
 			func() error {
 				return del(bucketRecent, func(_, v []byte) bool {

@@ -33,16 +33,16 @@ func (r *Redis) Admit(ctx context.Context, a models.Admission) (models.Admitted,
 	defer cancel()
 	exists := make([]*redis.IntCmd, len(a.Seen))
 	sets := make([]*redis.BoolCmd, len(a.Once))
-	// One INCRBY per distinct counter: the i-th increment of a key in the
-	// admission sees the value before it plus i.
-	nth := make([]int64, len(a.Counters)) // of the key's increments, from 1
+	// One INCRBY per distinct counter: an increment of a key in the
+	// admission sees the value before it plus the increments up to it.
+	nth := make([]int64, len(a.Counters)) // the key's increments up to and with this one
 	adds := map[string]int64{}
 	var keys []string
 	for i, k := range a.Counters {
 		if adds[k] == 0 {
 			keys = append(keys, k)
 		}
-		adds[k]++
+		adds[k] += a.AddOf(i)
 		nth[i] = adds[k]
 	}
 	incrs := make(map[string]*redis.IntCmd, len(keys))
@@ -75,9 +75,11 @@ func (r *Redis) Admit(ctx context.Context, a models.Admission) (models.Admitted,
 	return out, nil
 }
 
-// RecordBehavior applies the batch in one pipeline (not a transaction: a
-// failure part way is retried whole by the ingester's buffer, which can
-// count a few events twice — see doc/events.md).
+// RecordBehavior applies the batch in one pipeline: a transaction
+// (MULTI/EXEC) when it has marks, so that the marks of the events applied
+// are written if and only if the events are; otherwise not (a failure part
+// way is retried whole by the ingester's buffer, which can count a few
+// events twice — see doc/events.md).
 func (r *Redis) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) error {
 	if b.Empty() {
 		return nil
@@ -85,7 +87,14 @@ func (r *Redis) RecordBehavior(ctx context.Context, b *models.BehaviorBatch) err
 	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
 	now := r.now()
-	_, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+	pipelined := r.c.Pipelined
+	if len(b.Marks) > 0 {
+		pipelined = r.c.TxPipelined
+	}
+	_, err := pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range b.Marks {
+			p.Set(ctx, r.bkey("o", k), 1, b.MarkTTL)
+		}
 		// Recent: one LPUSH per key, in the batch's order (the last is the
 		// head), then trim and expire.
 		var order []string

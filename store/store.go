@@ -45,7 +45,7 @@ const lockTimeout = 2 * time.Second
 type Embedded struct {
 	db     *bolt.DB
 	now    func() time.Time // the clock (WithClock)
-	claims memClaims        // the fraud rules' claims and counters, in memory (behavior_embedded.go)
+	claims claimState       // the fraud rules' changes not yet written (behavior_claims.go)
 }
 
 // OpenEmbedded opens (creating it and its directory if needed) the store
@@ -81,7 +81,9 @@ func OpenEmbedded(path string, opts ...Option) (*Embedded, error) {
 }
 
 // Close closes the file.
-func (e *Embedded) Close() error { return e.db.Close() }
+func (e *Embedded) Close() error {
+	return errors.Join(e.flushClaims(), e.db.Close())
+}
 
 // AppendProfile stores version of the profile name. version must be one
 // more than the latest stored version of name (1 for a new name); otherwise

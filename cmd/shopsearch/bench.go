@@ -48,6 +48,9 @@ type BenchConfig struct {
 	// MaxMatches overrides query.Config.MaxMatches, as serve's
 	// --max-matches; negative turns it off, 0 keeps the default.
 	MaxMatches int
+	// Redis, when set, adds the recommend phases with the shoppers'
+	// behaviour in that Redis: up, refused and hung (bench_faults.go).
+	Redis string
 
 	Stdout io.Writer // the table
 	Stderr io.Writer // progress
@@ -88,6 +91,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, as serve's --memory-limit (default: none, or $GOMEMLIMIT)")
 	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "phase-1 candidates of a filtered or business-ordered search, as serve's --max-candidates (default: the engine's)")
 	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "matches a filtered or business-ordered search goes through whole, as serve's --max-matches (default: the engine's; -1: none)")
+	fs.StringVar(&cfg.Redis, "redis", "", "URL of a Redis: adds recommend phases with the shoppers' behaviour in it, reached normally, refused and hung (through a proxy that fails on purpose); its keys are deleted after")
 	fs.BoolVar(&cfg.NoCache, "no-cache", false, "turn the phase-1 and result caches off, so that every search runs Bleve and phase 2 (cold figures)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -210,6 +214,13 @@ func Bench(ctx context.Context, cfg BenchConfig) error {
 	rows = append(rows, suggestRows...)
 	logf("recommend in-process for %s", cfg.Duration)
 	rows = append(rows, benchRecommend(ctx, cfg, engine, live)) // bench_recommend.go
+	if cfg.Redis != "" {
+		redisRows, err := benchRecommendRedis(ctx, cfg, engine, live) // bench_faults.go
+		if err != nil {
+			return err
+		}
+		rows = append(rows, redisRows...)
+	}
 	logf("partial updates for %s, %d a call", cfg.Duration, cfg.PatchBatch)
 	patchRow, err := benchPatchRestoring(ctx, cfg, engine, indexDir, live)
 	if err != nil {

@@ -120,10 +120,10 @@ func TestEventsRedisGoesAway(t *testing.T) {
 	var c struct {
 		Replayed      int `json:"replayed"`
 		DroppedRepeat int `json:"dropped_repeat"`
-		BufferDropped int `json:"buffer_dropped"`
+		BufferRefused int `json:"buffer_refused"`
 	}
 	a.mustCall(t, "GET", "/api/admin/events/stats", "", &c)
-	if c.Replayed != 10 || c.DroppedRepeat != 8 || c.BufferDropped != 0 {
+	if c.Replayed != 10 || c.DroppedRepeat != 8 || c.BufferRefused != 0 {
 		t.Errorf("counters %+v, want 10 replayed, 8 repeats", c)
 	}
 	if p := a.item(t, "a"); p.Impressions != 1 || p.Clicks != 1 {

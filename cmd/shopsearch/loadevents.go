@@ -73,7 +73,7 @@ func runLoadEvents(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer st.Close()
 	// Recorded data sets have no impressions, and old times.
-	in := events.New(events.Config{MaxPast: -1, ClicksWithoutImpression: true}, st)
+	in := events.New(events.Config{MaxPast: -1, ClicksWithoutImpression: true, AnonymousPurchases: true}, st)
 	for _, path := range fs.Args() {
 		if err := loadFile(ctx, in, path, *format, *shift, stdout, stderr); err != nil {
 			return fmt.Errorf("load-events: %s: %w", path, err)

@@ -32,6 +32,9 @@ const defaultResultTTL = 500 * time.Millisecond
 // tokenEnv is the environment variable --admin-token defaults to.
 const tokenEnv = "SHOPSEARCH_ADMIN_TOKEN"
 
+// orderKeyEnv is the environment variable --order-key defaults to.
+const orderKeyEnv = "SHOPSEARCH_ORDER_KEY"
+
 // redisEnv is the environment variable --redis defaults to.
 const redisEnv = "SHOPSEARCH_REDIS"
 
@@ -48,6 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.TrustedProxies = append(cfg.TrustedProxies, strings.Split(v, ",")...)
 		return nil
 	})
+	fs.StringVar(&cfg.OrderKey, "order-key", "", "secret the order system signs its purchase events with (X-Shopsearch-Signature, HMAC-SHA256; default $"+orderKeyEnv+"; without one only the admin token posts trusted events); see doc/events.md")
 	recFlags(fs, &cfg) // recommend.go
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
 	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "a filtered or business-ordered search whose rarest word is in at most this many items is exact over every match: filters, total, facets and order (default 30,000; -1: never)")
@@ -72,6 +76,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Redis == "" {
 		cfg.Redis = os.Getenv(redisEnv)
 	}
+	if cfg.OrderKey == "" {
+		cfg.OrderKey = os.Getenv(orderKeyEnv)
+	}
 	if cfg.Redis != "" {
 		quietRedisLog()
 	}
@@ -90,7 +97,10 @@ type ServeConfig struct {
 	DataDir    string
 	Addr       string
 	AdminToken string
-	Seed       int64 // of the demo catalog's synthetic fields
+	// OrderKey is the order system's signing secret for trusted events
+	// (server.EventsConfig.OrderKey); "" for none.
+	OrderKey string
+	Seed     int64 // of the demo catalog's synthetic fields
 	// Now is the one clock of the service (time.Now when nil): the demo's
 	// synthetic listing dates, search (rule windows, item age), the
 	// server, the behaviour store, the event intake and its statistics,
@@ -107,6 +117,10 @@ type ServeConfig struct {
 	// Compact says when the change log is folded into the product
 	// snapshot (zero fields: query.DefaultCompactConfig).
 	Compact query.CompactConfig
+	// BehaviorGuard configures the deadlines and the breaker of the
+	// recommendations' reads of a Redis behaviour store (zero fields:
+	// their defaults).
+	BehaviorGuard events.GuardConfig
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the shopper's address to the event intake (server.EventsConfig).
 	TrustedProxies []string
@@ -255,7 +269,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("start suggest: %w", err)
 	}
 	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr, Now: m.cfg.Now}, m.engine, sg)
-	if _, err := api.WithEvents(m.events.svc, server.EventsConfig{TrustedProxies: m.cfg.TrustedProxies}); err != nil {
+	if _, err := api.WithEvents(m.events.svc, server.EventsConfig{TrustedProxies: m.cfg.TrustedProxies, OrderKey: []byte(m.cfg.OrderKey)}); err != nil {
 		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
 	rd, err := m.recommendDeps() // recommend.go
@@ -388,6 +402,10 @@ func thousands(n int) string {
 // behaviorFile is the embedded behaviour store, in the data directory.
 const behaviorFile = "behavior.db"
 
+// eventsBufferFile holds the events acknowledged while the behaviour store
+// is unreachable, in the data directory (events.Open).
+const eventsBufferFile = "events-buffer.log"
+
 // behaviorStore is what serve needs of a behaviour store: store.Embedded
 // and store.Redis have it.
 type behaviorStore interface {
@@ -397,9 +415,26 @@ type behaviorStore interface {
 	io.Closer
 }
 
+// guardedStore is a behaviour store whose reads for recommendations
+// (server.RecBehavior, which recommendDeps finds on eventsState.st) go
+// through an events.Guard.
+type guardedStore struct {
+	behaviorStore
+	g *events.Guard
+}
+
+func (s guardedStore) RecentBehavior(ctx context.Context, actor string, t models.EventType, n int) ([]models.Behavior, error) {
+	return s.g.RecentBehavior(ctx, actor, t, n)
+}
+
+func (s guardedStore) Exposed(ctx context.Context, actor, slot string) ([]string, error) {
+	return s.g.Exposed(ctx, actor, slot)
+}
+
 // eventsState is the open behaviour store and the goroutines over it.
 type eventsState struct {
 	st     behaviorStore
+	in     *events.Ingester
 	svc    events.Service
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -410,7 +445,7 @@ type eventsState struct {
 func (s *eventsState) Close() error {
 	s.cancel()
 	s.wg.Wait()
-	return s.st.Close()
+	return errors.Join(s.in.Close(), s.st.Close())
 }
 
 // startEvents opens the behaviour store — the Redis at cfg.Redis when set
@@ -440,14 +475,33 @@ func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
 	if scfg.Now == nil {
 		scfg.Now = m.cfg.Now
 	}
-	in := events.New(ecfg, st)
+	if ecfg.BufferPath == "" {
+		ecfg.BufferPath = filepath.Join(m.cfg.DataDir, eventsBufferFile)
+	}
+	// Recommendations read a Redis through a guard: deadlines, a breaker,
+	// and the recent behaviour of the events accepted here as the fallback.
+	if r, ok := st.(*store.Redis); ok {
+		gcfg := m.cfg.BehaviorGuard
+		gcfg.Logf = logf
+		if gcfg.Now == nil {
+			gcfg.Now = m.cfg.Now
+		}
+		g := events.NewGuard(gcfg, r)
+		ecfg.Observe = g.Observe
+		st = guardedStore{behaviorStore: st, g: g}
+	}
+	in, err := events.Open(ecfg, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	sink := query.NewBehaviorSink(m.engine)
 	stats := events.NewStats(scfg, st, func(x []models.ItemStats) error {
 		_, err := sink.Apply(x)
 		return err
 	})
 	rctx, cancel := context.WithCancel(context.Background())
-	s := &eventsState{st: st, svc: events.Service{Ingester: in, Stats: stats, Queries: st}, cancel: cancel}
+	s := &eventsState{st: st, in: in, svc: events.Service{Ingester: in, Stats: stats, Queries: st}, cancel: cancel}
 	s.wg.Go(func() { in.Run(rctx) })
 	s.wg.Go(func() { stats.Run(rctx) })
 	return s, nil

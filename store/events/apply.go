@@ -19,41 +19,68 @@ const counterTTL = 48 * time.Hour
 type unit struct {
 	event int
 	item  string
-	// once and onceIP index the admission's claims (-1: none); seen its
-	// checks of the actor's impressions of the item (-1: none).
-	once, onceIP, seen int
+	// once, onceSession and onceIP index the admission's claims (-1:
+	// none); seen its checks of the actor's impressions of the item (-1:
+	// none).
+	once, onceSession, onceIP, seen int
 	// shownBefore: an earlier impression of the same batch showed the
 	// item to the click's actor (the store's checks precede its claims).
 	shownBefore bool
+	// untrusted: an anonymous purchase, never counted.
+	untrusted bool
+}
+
+// eventPlan is what the admission asks about one event.
+type eventPlan struct {
+	id        int // the check of its id in adm.Seen; -1: none
+	ctrs      int // its counters: adm.Counters[ctrs:ctrsEnd]
+	ctrsEnd   int
+	duplicate bool // its id repeats one of the same batch
 }
 
 // apply runs the fraud rules on evs (valid events) and writes them: every
 // event to the actor's recent behaviour or exposure history, and the units
-// the rules let through to the item and query counters.
+// the rules let through to the item and query counters. An event whose id
+// was applied before is skipped whole; the ids of the others are written
+// with the batch.
 func (in *Ingester) apply(ctx context.Context, evs []models.Event) error {
-	units, adm, actorCtr, ipCtr := in.plan(evs)
+	units, adm, plans, limits := in.plan(evs)
 	counted := make([]bool, len(units))
-	if in.cfg.NoFraudRules {
-		for i := range counted {
-			counted[i] = true
-		}
-	} else {
+	skip := make([]bool, len(evs))
+	for i, p := range plans {
+		skip[i] = p.duplicate
+	}
+	if len(adm.Seen)+len(adm.Once)+len(adm.Counters) > 0 {
 		got, err := in.st.Admit(ctx, adm)
 		if err != nil {
 			return err
 		}
-		first, counts := got.First, got.Counts
-		var repeat, capped, unseen int64
+		var repeat, capped, unseen, untrusted int64
+		for i, p := range plans {
+			if p.id >= 0 && got.Seen[p.id] {
+				skip[i] = true
+			}
+		}
 		for i, u := range units {
-			e := &evs[u.event]
-			over := counts[actorCtr[u.event]] > int64(in.cfg.ActorDailyCap) ||
-				e.IP != "" && counts[ipCtr[u.event]] > int64(in.cfg.IPDailyCap)
+			if skip[u.event] {
+				continue
+			}
+			p := plans[u.event]
+			over := false
+			for j := p.ctrs; j < p.ctrsEnd; j++ {
+				over = over || got.Counts[j] > limits[j]
+			}
+			first := func(k int) bool { return k < 0 || got.First[k] }
 			switch {
+			case u.untrusted:
+				untrusted++
+			case in.cfg.NoFraudRules || evs[u.event].Trusted:
+				counted[i] = true
 			case over:
 				capped++
 			case u.seen >= 0 && !got.Seen[u.seen] && !got.Seen[u.seen+1] && !u.shownBefore:
 				unseen++
-			case u.once >= 0 && !first[u.once], u.onceIP >= 0 && !first[u.onceIP]:
+			case !first(u.once) || !first(u.onceSession) || !first(u.onceIP):
 				repeat++
 			default:
 				counted[i] = true
@@ -62,11 +89,30 @@ func (in *Ingester) apply(ctx context.Context, evs []models.Event) error {
 		in.repeat.Add(repeat)
 		in.capped.Add(capped)
 		in.unseen.Add(unseen)
+		in.untrusted.Add(untrusted)
+	} else {
+		var untrusted int64
+		for i, u := range units {
+			counted[i] = !u.untrusted
+			if u.untrusted {
+				untrusted++
+			}
+		}
+		in.untrusted.Add(untrusted)
 	}
 
 	var b models.BehaviorBatch
+	var dups int64
 	for i := range evs {
 		e := &evs[i]
+		if skip[i] {
+			dups++
+			continue
+		}
+		if plans[i].id >= 0 {
+			b.Marks = append(b.Marks, adm.Seen[plans[i].id])
+			b.MarkTTL = in.cfg.IDTTL
+		}
 		actor := Actor(e)
 		if e.Type == models.EventImpression {
 			for _, id := range e.Items {
@@ -81,7 +127,7 @@ func (in *Ingester) apply(ctx context.Context, evs []models.Event) error {
 	var n int64
 	var searches []*models.Event
 	for i, u := range units {
-		if !counted[i] {
+		if !counted[i] || skip[u.event] {
 			continue
 		}
 		n++
@@ -110,6 +156,7 @@ func (in *Ingester) apply(ctx context.Context, evs []models.Event) error {
 		return err
 	}
 	in.counted.Add(n)
+	in.dups.Add(dups)
 	if in.cfg.OnSearch != nil {
 		for _, e := range searches {
 			results := -1
@@ -122,19 +169,33 @@ func (in *Ingester) apply(ctx context.Context, evs []models.Event) error {
 	return nil
 }
 
+// idKey is the claim of an event's id: trusted and anonymous ids apart (an
+// anonymous client cannot spend an order's id), "" for none.
+func idKey(e *models.Event) string {
+	switch {
+	case e.EventID == "":
+		return ""
+	case e.Trusted:
+		return "id" + sep + "t" + sep + e.EventID
+	}
+	return "id" + sep + "a" + sep + e.EventID
+}
+
 // plan lists the units of evs and the admission the fraud rules ask of
-// the store: a claim per unit for its actor and for its IP, a daily
-// counter per event for each. actorCtr and ipCtr index an event's
-// counters in adm.Counters.
-func (in *Ingester) plan(evs []models.Event) (units []unit, adm models.Admission, actorCtr, ipCtr []int) {
+// the store: a check of each event's id, a claim per unit for its actor,
+// session and IP, daily counters of events and units per event for each
+// (limits holds the counters' caps). Trusted events ask only about their
+// ids.
+func (in *Ingester) plan(evs []models.Event) (units []unit, adm models.Admission, plans []eventPlan, limits []int64) {
 	// A claim is keyed by its window and must outlive the next one too:
 	// a click is attributed to an impression of this window or the one
 	// before (shown), so one window's TTL from the claim lost impressions
 	// shown late in a window to clicks early in the next.
 	adm.OnceTTL, adm.CounterTTL = 2*in.cfg.Window, counterTTL
-	actorCtr, ipCtr = make([]int, len(evs)), make([]int, len(evs))
+	plans = make([]eventPlan, len(evs))
+	rules := !in.cfg.NoFraudRules
 	claim := func(who string, e *models.Event, what string) int {
-		if who == "" {
+		if who == "" || !rules || e.Trusted {
 			return -1
 		}
 		adm.Once = append(adm.Once, who+sep+string(e.Type)+sep+what+sep+window(e.Time, in.cfg.Window))
@@ -142,32 +203,69 @@ func (in *Ingester) plan(evs []models.Event) (units []unit, adm models.Admission
 	}
 	// shown checks the claims of the actor's impressions of item in the
 	// window of t and the one before: a click's attribution.
-	shown := func(actor, item string, t time.Time) int {
-		if in.cfg.ClicksWithoutImpression {
+	shown := func(e *models.Event, actor, item string, t time.Time) int {
+		if in.cfg.ClicksWithoutImpression || !rules || e.Trusted {
 			return -1
 		}
 		k := actor + sep + string(models.EventImpression) + sep + item + sep
 		adm.Seen = append(adm.Seen, k+window(t, in.cfg.Window), k+window(t.Add(-in.cfg.Window), in.cfg.Window))
 		return len(adm.Seen) - 2
 	}
+	counter := func(key string, add, limit int64) {
+		adm.Counters = append(adm.Counters, key)
+		adm.Add = append(adm.Add, add)
+		limits = append(limits, limit)
+	}
 	var batchShown map[string]time.Time // actor sep item → the latest impression of the batch
+	var batchIDs map[string]bool
 	for i := range evs {
 		e := &evs[i]
-		actor, ip := Actor(e), ""
+		p := &plans[i]
+		p.id = -1
+		if k := idKey(e); k != "" {
+			if batchIDs[k] {
+				p.duplicate = true
+			} else {
+				if batchIDs == nil {
+					batchIDs = map[string]bool{}
+				}
+				batchIDs[k] = true
+				adm.Seen = append(adm.Seen, k)
+				p.id = len(adm.Seen) - 1
+			}
+		}
+		actor, session, ip := Actor(e), "", ""
+		if e.UserID != "" && e.SessionID != "" {
+			session = "s:" + e.SessionID
+		}
 		if e.IP != "" {
 			ip = "ip:" + e.IP
 		}
-		day := window(e.Time, 24*time.Hour)
-		actorCtr[i] = len(adm.Counters)
-		adm.Counters = append(adm.Counters, actor+sep+day)
-		if ip != "" {
-			ipCtr[i] = len(adm.Counters)
-			adm.Counters = append(adm.Counters, ip+sep+day)
+		p.ctrs = len(adm.Counters)
+		if rules && !e.Trusted {
+			day := window(e.Time, 24*time.Hour)
+			n := int64(1)
+			if e.Type == models.EventImpression {
+				n = int64(len(e.Items))
+			}
+			actorCap, actorUnits := int64(in.cfg.ActorDailyCap), int64(in.cfg.ActorDailyUnits)
+			counter(actor+sep+day, 1, actorCap)
+			counter(actor+sep+"u"+sep+day, n, actorUnits)
+			if session != "" {
+				counter(session+sep+day, 1, actorCap)
+				counter(session+sep+"u"+sep+day, n, actorUnits)
+			}
+			if ip != "" {
+				counter(ip+sep+day, 1, int64(in.cfg.IPDailyCap))
+				counter(ip+sep+"u"+sep+day, n, int64(in.cfg.IPDailyUnits))
+			}
 		}
+		p.ctrsEnd = len(adm.Counters)
 		switch e.Type {
 		case models.EventImpression:
 			for _, id := range e.Items {
-				units = append(units, unit{event: i, item: id, once: claim(actor, e, id), onceIP: claim(ip, e, id), seen: -1})
+				units = append(units, unit{event: i, item: id, seen: -1,
+					once: claim(actor, e, id), onceSession: claim(session, e, id), onceIP: claim(ip, e, id)})
 				if !in.cfg.ClicksWithoutImpression {
 					if batchShown == nil {
 						batchShown = map[string]time.Time{}
@@ -178,17 +276,20 @@ func (in *Ingester) plan(evs []models.Event) (units []unit, adm models.Admission
 				}
 			}
 		case models.EventSearch:
-			units = append(units, unit{event: i, once: claim(actor, e, e.Query), onceIP: claim(ip, e, e.Query), seen: -1})
+			units = append(units, unit{event: i, seen: -1,
+				once: claim(actor, e, e.Query), onceSession: claim(session, e, e.Query), onceIP: claim(ip, e, e.Query)})
 		case models.EventPurchase:
-			units = append(units, unit{event: i, item: e.ItemID, once: -1, onceIP: -1, seen: -1})
+			units = append(units, unit{event: i, item: e.ItemID, once: -1, onceSession: -1, onceIP: -1, seen: -1,
+				untrusted: !e.Trusted && !in.cfg.AnonymousPurchases})
 		case models.EventClick:
 			at, ok := batchShown[actor+sep+e.ItemID]
 			before := ok && !at.After(e.Time.Add(time.Minute)) && e.Time.Sub(at) < 2*in.cfg.Window
-			units = append(units, unit{event: i, item: e.ItemID, seen: shown(actor, e.ItemID, e.Time), shownBefore: before,
-				once: claim(actor, e, e.ItemID), onceIP: claim(ip, e, e.ItemID)})
+			units = append(units, unit{event: i, item: e.ItemID, seen: shown(e, actor, e.ItemID, e.Time), shownBefore: before,
+				once: claim(actor, e, e.ItemID), onceSession: claim(session, e, e.ItemID), onceIP: claim(ip, e, e.ItemID)})
 		default:
-			units = append(units, unit{event: i, item: e.ItemID, once: claim(actor, e, e.ItemID), onceIP: claim(ip, e, e.ItemID), seen: -1})
+			units = append(units, unit{event: i, item: e.ItemID, seen: -1,
+				once: claim(actor, e, e.ItemID), onceSession: claim(session, e, e.ItemID), onceIP: claim(ip, e, e.ItemID)})
 		}
 	}
-	return units, adm, actorCtr, ipCtr
+	return units, adm, plans, limits
 }

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -88,4 +89,56 @@ func processCPU() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// BenchmarkGuardReads reads a shopper's recent clicks through a Guard from
+// a real Redis that is up, refused (stopped) and hung (SIGSTOP), and
+// reports the p50 and p99 of a read (the failures that open the breaker
+// and its probes included).
+//
+//	go test ./store/events -run XXX -bench GuardReads -benchtime 20000x
+func BenchmarkGuardReads(b *testing.B) {
+	srv := redistest.StartServer(b)
+	r, err := store.OpenRedis(ctx, srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	g := NewGuard(GuardConfig{}, r)
+	in := New(Config{Observe: g.Observe, ClicksWithoutImpression: true}, r)
+	var evs []models.Event
+	for u := range 100 {
+		for k := range 10 {
+			evs = append(evs, models.Event{Type: models.EventClick, UserID: fmt.Sprint("u", u), ItemID: fmt.Sprint("i", k)})
+		}
+	}
+	if _, err := in.Ingest(ctx, evs[:500], ""); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := in.Ingest(ctx, evs[500:], ""); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name        string
+		start, stop func()
+	}{{"up", func() {}, func() {}}, {"refused", srv.Stop, srv.Restart}, {"hung", srv.Pause, srv.Resume}} {
+		b.Run(c.name, func(b *testing.B) {
+			c.start()
+			defer c.stop()
+			lat := make([]time.Duration, 0, b.N)
+			for i := 0; i < b.N; i++ {
+				t := time.Now()
+				got, err := g.RecentBehavior(ctx, fmt.Sprint("u:u", i%100), models.EventClick, 30)
+				lat = append(lat, time.Since(t))
+				if err != nil || len(got) != 10 {
+					b.Fatalf("read %d: %d entries, %v", i, len(got), err)
+				}
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+			b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+		})
+	}
 }

@@ -1,12 +1,16 @@
 // Package events takes in shopper events (impressions, clicks, carts,
-// favourites, purchases, searches): it validates them, applies the fraud
-// rules that keep bots out of the statistics, writes them to a behaviour
-// store (store.Embedded or store.Redis), buffers them while that store is
-// unreachable, and computes the per-item statistics that ranking reads.
+// favourites, purchases, searches): it validates them, applies the trust
+// model and the fraud rules that keep bots out of the statistics, writes
+// them to a behaviour store (store.Embedded or store.Redis), buffers them
+// in a file while that store is unreachable, computes the per-item
+// statistics that ranking reads, and guards the recommendations' reads of
+// the store (Guard).
 package events
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -37,14 +41,22 @@ type Config struct {
 	MaxQuantity        int           // most units in one purchase
 	MaxAmount          float64       // most yuan in one purchase
 
-	// Window: an actor (user or session) and an IP each count at most one
-	// impression, click, add_to_cart and favorite per item, and one search
-	// per query, per window (fixed windows of event time).
+	// Window: an anonymous event's actor (user or session), its session
+	// when it names both, and its IP each count at most one impression,
+	// click, add_to_cart and favorite per item, and one search per query,
+	// per window (fixed windows of event time).
 	Window time.Duration
-	// ActorDailyCap and IPDailyCap: events of one actor or one IP a day
-	// (UTC, event time) beyond these count as dropped, not as popularity.
-	ActorDailyCap int
-	IPDailyCap    int
+	// ActorDailyCap and IPDailyCap: anonymous events of one actor (or
+	// session) or one IP a day (UTC, event time) beyond these count as
+	// dropped, not as popularity; ActorDailyUnits and IPDailyUnits the
+	// same in units (an impression of 10 items is 10).
+	ActorDailyCap   int
+	IPDailyCap      int
+	ActorDailyUnits int
+	IPDailyUnits    int
+	// IDTTL is how long an event id is remembered, so that a resent or
+	// replayed event counts once: longer than events are accepted late.
+	IDTTL time.Duration
 	// A click counts only as a click-through: when its actor was shown
 	// the item (an impression) in the same or the previous window.
 	// ClicksWithoutImpression counts the others too, for recorded data
@@ -53,16 +65,29 @@ type Config struct {
 	// NoFraudRules counts every valid event (for tests that show what the
 	// rules prevent).
 	NoFraudRules bool
+	// AnonymousPurchases counts the purchases of anonymous events too: for
+	// the loaders of recorded data sets, which the operator runs (the
+	// storefront's purchases count only through a trusted path).
+	AnonymousPurchases bool
 
 	ExposureTTL time.Duration // how long an impression's items stay in the exposure history
 
 	// StoreTimeout bounds the store's answer to a request's events; past
 	// it the store counts as unreachable and the events are buffered.
 	StoreTimeout time.Duration
-	BufferSize   int           // events kept while the store is unreachable; the oldest go beyond it
-	RetryEvery   time.Duration // how often Run replays the buffer
-	SweepEvery   time.Duration // how often Run sweeps expired data (the embedded store)
+	// BufferPath is the file of the degraded-mode buffer (Open; New keeps
+	// the buffer in memory). BufferSize and BufferBytes bound it: while it
+	// is full, Ingest refuses events with models.EUNAVAILABLE.
+	BufferPath  string
+	BufferSize  int           // events
+	BufferBytes int64         // bytes of the file
+	RetryEvery  time.Duration // how often Run replays the buffer
+	SweepEvery  time.Duration // how often Run sweeps expired data (the embedded store)
 
+	// Observe, when set, is called with the valid events of every Ingest
+	// call, applied or buffered (Guard.Observe: the recent behaviour
+	// recommendations read from memory while the store fails).
+	Observe func([]models.Event)
 	// OnSearch, when set, is called for every counted search (suggest's
 	// query log).
 	OnSearch func(query string, results int, at time.Time)
@@ -76,9 +101,10 @@ func DefaultConfig() Config {
 	return Config{
 		MaxBatch: 500, MaxPast: 72 * time.Hour, MaxFuture: 5 * time.Minute,
 		MaxIDBytes: 128, MaxImpressionItems: 100, MaxQueryRunes: 200, MaxQuantity: 10_000, MaxAmount: 10_000_000,
-		Window: time.Hour, ActorDailyCap: 1_000, IPDailyCap: 20_000,
+		Window: time.Hour, ActorDailyCap: 1_000, IPDailyCap: 20_000, ActorDailyUnits: 10_000, IPDailyUnits: 200_000,
+		IDTTL:       76 * time.Hour,
 		ExposureTTL: 24 * time.Hour, StoreTimeout: 500 * time.Millisecond,
-		BufferSize: 100_000, RetryEvery: time.Second, SweepEvery: time.Hour,
+		BufferSize: 100_000, BufferBytes: 64 << 20, RetryEvery: time.Second, SweepEvery: time.Hour,
 		Now: time.Now,
 	}
 }
@@ -87,16 +113,20 @@ func (c *Config) defaults() {
 	d := DefaultConfig()
 	for _, f := range []struct{ v, d *int }{{&c.MaxBatch, &d.MaxBatch}, {&c.MaxIDBytes, &d.MaxIDBytes},
 		{&c.MaxImpressionItems, &d.MaxImpressionItems}, {&c.MaxQueryRunes, &d.MaxQueryRunes}, {&c.MaxQuantity, &d.MaxQuantity},
-		{&c.ActorDailyCap, &d.ActorDailyCap}, {&c.IPDailyCap, &d.IPDailyCap}, {&c.BufferSize, &d.BufferSize}} {
+		{&c.ActorDailyCap, &d.ActorDailyCap}, {&c.IPDailyCap, &d.IPDailyCap}, {&c.BufferSize, &d.BufferSize},
+		{&c.ActorDailyUnits, &d.ActorDailyUnits}, {&c.IPDailyUnits, &d.IPDailyUnits}} {
 		if *f.v <= 0 {
 			*f.v = *f.d
 		}
 	}
 	for _, f := range []struct{ v, d *time.Duration }{{&c.MaxPast, &d.MaxPast}, {&c.MaxFuture, &d.MaxFuture},
-		{&c.Window, &d.Window}, {&c.ExposureTTL, &d.ExposureTTL}, {&c.StoreTimeout, &d.StoreTimeout}, {&c.RetryEvery, &d.RetryEvery}, {&c.SweepEvery, &d.SweepEvery}} {
+		{&c.Window, &d.Window}, {&c.ExposureTTL, &d.ExposureTTL}, {&c.StoreTimeout, &d.StoreTimeout}, {&c.RetryEvery, &d.RetryEvery}, {&c.SweepEvery, &d.SweepEvery}, {&c.IDTTL, &d.IDTTL}} {
 		if *f.v == 0 {
 			*f.v = *f.d
 		}
+	}
+	if c.BufferBytes <= 0 {
+		c.BufferBytes = d.BufferBytes
 	}
 	if c.MaxAmount <= 0 {
 		c.MaxAmount = d.MaxAmount
@@ -134,10 +164,14 @@ type Counters struct {
 	DroppedRepeat int64 `json:"dropped_repeat"` // fraud rules: a repeat of the same actor or IP within the window
 	DroppedCap    int64 `json:"dropped_cap"`    // fraud rules: over the actor's or IP's daily cap
 	DroppedUnseen int64 `json:"dropped_unseen"` // clicks on items the actor was not shown: not click-throughs
-	Buffered      int64 `json:"buffered"`       // waiting in the buffer now
-	BufferDropped int64 `json:"buffer_dropped"` // lost: the buffer was full
-	Replayed      int64 `json:"replayed"`       // applied from the buffer
-	Degraded      bool  `json:"degraded"`       // the store is unreachable
+	// DroppedUntrusted: anonymous purchases, kept in the shopper's recent
+	// behaviour but not counted (sales come from trusted sources only).
+	DroppedUntrusted int64 `json:"dropped_untrusted"`
+	Duplicates       int64 `json:"duplicates"`     // events whose event id was applied before: skipped whole
+	Buffered         int64 `json:"buffered"`       // waiting in the buffer now
+	BufferRefused    int64 `json:"buffer_refused"` // refused with 503: the buffer was full
+	Replayed         int64 `json:"replayed"`       // applied from the buffer
+	Degraded         bool  `json:"degraded"`       // the store is unreachable
 }
 
 // Ingester takes in events. It is safe for concurrent use.
@@ -145,29 +179,80 @@ type Ingester struct {
 	cfg Config
 	st  Store
 
+	buf      *spool     // the degraded-mode buffer
+	replayMu sync.Mutex // one replay at a time
+	idPrefix string     // of the ids given to buffered events without one
+
 	mu       sync.Mutex
-	buf      []models.Event // oldest first, at most cfg.BufferSize
-	bufStart int64          // the sequence number of buf[0]: events ever dropped or replayed from the front
 	degraded bool
 	kick     chan struct{} // wakes Run
 
-	received, rejected, accepted, counted, repeat, capped, unseen, bufDropped, replayed atomic.Int64
+	received, rejected, accepted, counted, repeat, capped, unseen, untrusted, dups, bufRefused, replayed, bufSeq atomic.Int64
 }
 
-// New returns an ingester writing to st; zero fields of cfg take their
-// defaults.
+// New returns an ingester writing to st, its buffer in memory (whatever
+// cfg.BufferPath says); zero fields of cfg take their defaults.
 func New(cfg Config, st Store) *Ingester {
 	cfg.defaults()
-	return &Ingester{cfg: cfg, st: st, kick: make(chan struct{}, 1)}
+	buf, _ := openSpool("", cfg.BufferSize, cfg.BufferBytes) // (cannot fail without a file)
+	return newIngester(cfg, st, buf)
 }
 
-// Ingest validates every event, applies the valid ones and reports the
-// invalid ones by index. Only a batch over MaxBatch (models.ETOOLARGE) or
-// a failure of the store other than being unreachable (then none was
-// applied, or the error says so) is an error; while the store is
-// unreachable the valid events go to the buffer (Result.Buffered). ip is
-// the client's address, for the fraud rules ("" for none).
+// Open returns an ingester writing to st with its buffer in the file
+// cfg.BufferPath (created if need be), whose events — acknowledged while
+// the store was unreachable, before a crash or a restart — it replays
+// first. Close closes the file.
+func Open(cfg Config, st Store) (*Ingester, error) {
+	cfg.defaults()
+	buf, err := openSpool(cfg.BufferPath, cfg.BufferSize, cfg.BufferBytes)
+	if err != nil {
+		return nil, err
+	}
+	in := newIngester(cfg, st, buf)
+	if n := buf.len(); n > 0 {
+		in.cfg.Logf("events: %d events in the buffer %s from before; replaying them", n, cfg.BufferPath)
+	}
+	return in, nil
+}
+
+func newIngester(cfg Config, st Store, buf *spool) *Ingester {
+	var r [8]byte
+	rand.Read(r[:])
+	return &Ingester{cfg: cfg, st: st, buf: buf, kick: make(chan struct{}, 1),
+		idPrefix: genIDMark + hex.EncodeToString(r[:]) + "-"}
+}
+
+// Close closes the buffer's file (the events in it stay for the next Open).
+func (in *Ingester) Close() error { return in.buf.close() }
+
+// genIDMark starts the ids the ingester gives buffered events: a control
+// character, which the ids of clients cannot have.
+const genIDMark = "\x1e"
+
+// Ingest takes in anonymous events (the storefront's): it validates every
+// event, applies the valid ones and reports the invalid ones by index.
+// Only a batch over MaxBatch (models.ETOOLARGE), a full buffer while the
+// store is unreachable (models.EUNAVAILABLE; none was taken) or a failure
+// of the store other than being unreachable (then none was applied, or the
+// error says so) is an error; while the store is unreachable the valid
+// events go to the buffer (Result.Buffered). ip is the client's address,
+// for the fraud rules ("" for none).
+//
+// Anonymous events count under the fraud rules, and their purchases not at
+// all (see doc/events.md, Trust).
 func (in *Ingester) Ingest(ctx context.Context, evs []models.Event, ip string) (Result, error) {
+	return in.ingest(ctx, evs, ip, false)
+}
+
+// IngestTrusted takes in events from an authenticated source (the admin
+// token, an order system's signature) as Ingest does: they count without
+// the fraud rules, purchases included, once per event id (which a
+// purchase must have).
+func (in *Ingester) IngestTrusted(ctx context.Context, evs []models.Event) (Result, error) {
+	return in.ingest(ctx, evs, "", true)
+}
+
+func (in *Ingester) ingest(ctx context.Context, evs []models.Event, ip string, trusted bool) (Result, error) {
 	if len(evs) > in.cfg.MaxBatch {
 		return Result{}, models.Errorf(models.ETOOLARGE, "%d events in one batch; the limit is %d", len(evs), in.cfg.MaxBatch)
 	}
@@ -177,8 +262,12 @@ func (in *Ingester) Ingest(ctx context.Context, evs []models.Event, ip string) (
 	valid := make([]models.Event, 0, len(evs))
 	for i := range evs {
 		e := evs[i]
-		e.IP = ip
-		if err := in.validate(&e, now); err != nil {
+		e.IP, e.Trusted = ip, trusted
+		err := in.validate(&e, now)
+		if err == nil && trusted && e.Type == models.EventPurchase && e.EventID == "" {
+			err = models.Errorf(models.EINVALID, "event_id: a trusted purchase needs one (the order line's id), so that a resent order counts once")
+		}
+		if err != nil {
 			res.Rejected = append(res.Rejected, Rejection{Index: i, Code: models.ErrorCode(err), Message: models.ErrorMessage(err)})
 			continue
 		}
@@ -190,8 +279,14 @@ func (in *Ingester) Ingest(ctx context.Context, evs []models.Event, ip string) (
 	if len(valid) == 0 {
 		return res, nil
 	}
+	if in.cfg.Observe != nil {
+		in.cfg.Observe(valid)
+	}
 	if in.buffering() {
-		in.buffer(valid)
+		if err := in.buffer(valid); err != nil {
+			in.accepted.Add(-int64(len(valid)))
+			return Result{}, err
+		}
 		res.Buffered = true
 		return res, nil
 	}
@@ -207,9 +302,14 @@ func (in *Ingester) Ingest(ctx context.Context, evs []models.Event, ip string) (
 			in.accepted.Add(-int64(len(valid)))
 			return Result{}, err
 		}
-		in.cfg.Logf("events: %v; buffering events until it is back", err)
+		if !in.isDegraded() {
+			in.cfg.Logf("events: %v; buffering events until it is back", err)
+		}
 		in.setDegraded(true)
-		in.buffer(valid)
+		if err := in.buffer(valid); err != nil {
+			in.accepted.Add(-int64(len(valid)))
+			return Result{}, err
+		}
 		res.Buffered = true
 	}
 	return res, nil
@@ -250,10 +350,12 @@ func ApplyParallel(ctx context.Context, in *Ingester, evs []models.Event, worker
 // Validate checks one event as Ingest would, filling in its defaults.
 func (in *Ingester) Validate(e *models.Event) error { return in.validate(e, in.cfg.Now()) }
 
-func (in *Ingester) buffering() bool {
+func (in *Ingester) buffering() bool { return in.isDegraded() || in.buf.len() > 0 }
+
+func (in *Ingester) isDegraded() bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return in.degraded || len(in.buf) > 0
+	return in.degraded
 }
 
 func (in *Ingester) setDegraded(v bool) {
@@ -262,20 +364,25 @@ func (in *Ingester) setDegraded(v bool) {
 	in.mu.Unlock()
 }
 
-// buffer appends evs, dropping the oldest beyond the bound, and wakes Run.
-func (in *Ingester) buffer(evs []models.Event) {
-	in.mu.Lock()
-	in.buf = append(in.buf, evs...)
-	if over := len(in.buf) - in.cfg.BufferSize; over > 0 {
-		in.bufDropped.Add(int64(over))
-		in.buf = append(in.buf[:0:0], in.buf[over:]...)
-		in.bufStart += int64(over)
+// buffer appends evs to the buffer — each with an id, so that a replay
+// counts it once — or refuses them all, and wakes Run.
+func (in *Ingester) buffer(evs []models.Event) error {
+	for i := range evs {
+		if evs[i].EventID == "" {
+			evs[i].EventID = in.idPrefix + strconv.FormatInt(in.bufSeq.Add(1), 36)
+		}
 	}
-	in.mu.Unlock()
+	if err := in.buf.add(evs); err != nil {
+		if models.ErrorCode(err) == models.EUNAVAILABLE {
+			in.bufRefused.Add(int64(len(evs)))
+		}
+		return err
+	}
 	select {
 	case in.kick <- struct{}{}:
 	default:
 	}
+	return nil
 }
 
 // Run replays the buffer every RetryEvery while it holds events and sweeps
@@ -301,45 +408,48 @@ func (in *Ingester) Run(ctx context.Context) {
 	}
 }
 
+// replayTimeout bounds a replayed batch's writes: longer than a request's
+// StoreTimeout, as no request waits for it and a batch cut short may leave
+// its fraud claims taken (its anonymous units would then count as repeats).
+const replayTimeout = 5 * time.Second
+
 // Replay applies the buffered events, oldest first, until the buffer is
-// empty or the store fails; it reports whether the buffer is empty.
+// empty (then its file is truncated) or the store fails; it reports
+// whether the buffer is empty. Events applied before — a replay cut short
+// by a crash — are skipped by their ids.
 func (in *Ingester) Replay(ctx context.Context) bool {
+	in.replayMu.Lock()
+	defer in.replayMu.Unlock()
 	for {
-		in.mu.Lock()
-		n := min(len(in.buf), in.cfg.MaxBatch)
-		chunk, start := in.buf[:n:n], in.bufStart
-		in.mu.Unlock()
-		if n == 0 {
+		chunk, start := in.buf.peek(in.cfg.MaxBatch)
+		if len(chunk) == 0 {
+			if in.isDegraded() {
+				in.cfg.Logf("events: the behaviour store is back; the buffer is replayed")
+			}
 			in.setDegraded(false)
 			return true
 		}
-		if err := in.apply(ctx, chunk); err != nil {
+		actx, cancel := context.WithTimeout(ctx, replayTimeout)
+		err := in.apply(actx, chunk)
+		cancel()
+		if err != nil {
 			in.setDegraded(true)
 			return false
 		}
-		in.replayed.Add(int64(n))
-		in.mu.Lock()
-		// Drop what was applied, unless an overflow dropped it meanwhile.
-		if drop := min(start+int64(n)-in.bufStart, int64(len(in.buf))); drop > 0 {
-			in.buf = in.buf[drop:]
-			in.bufStart += drop
+		in.replayed.Add(int64(len(chunk)))
+		if err := in.buf.done(start, len(chunk)); err != nil {
+			in.cfg.Logf("%v", err) // the next replay skips what was applied
 		}
-		if len(in.buf) == 0 {
-			in.buf = nil
-		}
-		in.mu.Unlock()
 	}
 }
 
 // Counters returns the running totals.
 func (in *Ingester) Counters() Counters {
-	in.mu.Lock()
-	buffered, degraded := len(in.buf), in.degraded
-	in.mu.Unlock()
 	return Counters{
 		Received: in.received.Load(), Rejected: in.rejected.Load(), Accepted: in.accepted.Load(),
 		Counted: in.counted.Load(), DroppedRepeat: in.repeat.Load(), DroppedCap: in.capped.Load(), DroppedUnseen: in.unseen.Load(),
-		Buffered: int64(buffered), BufferDropped: in.bufDropped.Load(), Replayed: in.replayed.Load(), Degraded: degraded,
+		DroppedUntrusted: in.untrusted.Load(), Duplicates: in.dups.Load(),
+		Buffered: int64(in.buf.len()), BufferRefused: in.bufRefused.Load(), Replayed: in.replayed.Load(), Degraded: in.isDegraded(),
 	}
 }
 

@@ -113,14 +113,14 @@ func TestIngestRejectsByIndex(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	w, _ := st.ItemWindows(ctx, []string{"a"}, now.Unix()/86400)
-	if got := w[0].Day1; got.Clicks != 1 || got.Purchases != 1 || got.Units != 1 || got.Amount != 10 {
+	if got := w[0].Day1; got.Clicks != 1 || got.Purchases != 0 || got.Units != 0 { // an anonymous purchase counts no sales
 		t.Errorf("item a: %+v", got)
 	}
 	if _, err := in.Ingest(ctx, make([]models.Event, 501), ""); models.ErrorCode(err) != models.ETOOLARGE {
 		t.Errorf("a batch of 501: %v, want too_large", err)
 	}
 	c := in.Counters()
-	if c.Received != 4 || c.Accepted != 2 || c.Rejected != 2 || c.Counted != 2 {
+	if c.Received != 4 || c.Accepted != 2 || c.Rejected != 2 || c.Counted != 1 || c.DroppedUntrusted != 1 {
 		t.Errorf("counters %+v", c)
 	}
 }
@@ -240,61 +240,6 @@ func TestImpressionsAndSearches(t *testing.T) {
 	}
 	if fmt.Sprint(observed) != "[耳机7 耳机-1]" {
 		t.Errorf("observed %v", observed)
-	}
-}
-
-// TestBufferWhileRedisIsDown: with Redis stopped, events go to the
-// buffer (the oldest dropped beyond its bound) and are applied when it is
-// back.
-func TestBufferWhileRedisIsDown(t *testing.T) {
-	srv := redistest.StartServer(t)
-	r, err := store.OpenRedis(ctx, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	in := New(Config{BufferSize: 5, ClicksWithoutImpression: true}, r)
-	click := func(item string) Result {
-		t.Helper()
-		res, err := in.Ingest(ctx, []models.Event{{Type: "click", SessionID: "s", ItemID: item}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	if res := click("before"); res.Buffered {
-		t.Fatal("buffered while Redis is up")
-	}
-	srv.Stop()
-	for i := range 7 {
-		if res := click(fmt.Sprint("down", i)); !res.Buffered || res.Accepted != 1 {
-			t.Fatalf("event %d while down: %+v", i, res)
-		}
-	}
-	c := in.Counters()
-	if !c.Degraded || c.Buffered != 5 || c.BufferDropped != 2 {
-		t.Errorf("counters while down %+v", c)
-	}
-	if in.Replay(ctx) {
-		t.Error("replay while down reported success")
-	}
-	srv.Restart()
-	if !in.Replay(ctx) {
-		t.Fatal("replay failed after the restart")
-	}
-	c = in.Counters()
-	if c.Degraded || c.Buffered != 0 || c.Replayed != 5 {
-		t.Errorf("counters after replay %+v", c)
-	}
-	ids := []string{"before", "down0", "down1", "down2", "down6"}
-	w, err := r.ItemWindows(ctx, ids, store.Day(time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, want := range []int64{1, 0, 0, 1, 1} {
-		if w[i].Day1.Clicks != want {
-			t.Errorf("%s: %d clicks, want %d", ids[i], w[i].Day1.Clicks, want)
-		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -35,11 +36,12 @@ type Server struct {
 	// Addr is 127.0.0.1:PORT.
 	Addr string
 
-	t    testing.TB
-	path string // of the binary
-	dir  string // working directory: the log and, once stopped, dump.rdb
-	cmd  *exec.Cmd
-	exit chan error // the result of cmd.Wait; nil when not running
+	t      testing.TB
+	path   string // of the binary
+	dir    string // working directory: the log and, once stopped, dump.rdb
+	cmd    *exec.Cmd
+	exit   chan error // the result of cmd.Wait; nil when not running
+	paused bool       // by Pause
 }
 
 // Start starts a redis-server for the test and returns its URL; see
@@ -59,7 +61,7 @@ func StartServer(t testing.TB) *Server {
 		t.Skipf("redistest: %s is not on PATH, so this test cannot run; install Debian's redis-server (apt-get install -y redis-server), as CI does", binary)
 	}
 	s := &Server{t: t, path: path, dir: t.TempDir()}
-	t.Cleanup(s.kill)
+	t.Cleanup(func() { s.Resume(); s.kill() })
 	// A free port can be taken between choosing it and the server binding
 	// it; try a few.
 	var errs []error
@@ -88,6 +90,7 @@ func (s *Server) Stop() {
 	if s.exit == nil {
 		s.t.Fatal("redistest: Stop: the server is not running")
 	}
+	s.Resume()
 	// SHUTDOWN SAVE: save although persistence is off, then exit.
 	if err := s.command("*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n"); err != nil {
 		s.t.Logf("redistest: SHUTDOWN: %v (killing it)", err)
@@ -102,6 +105,32 @@ func (s *Server) Stop() {
 		return
 	}
 	s.exit = nil
+}
+
+// Pause stops the server with SIGSTOP: it keeps its port, and the kernel
+// still accepts connections, but it answers nothing — a hung Redis — until
+// Resume. The test's cleanup resumes it before stopping it.
+func (s *Server) Pause() {
+	s.t.Helper()
+	if s.exit == nil {
+		s.t.Fatal("redistest: Pause: the server is not running")
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatalf("redistest: SIGSTOP: %v", err)
+	}
+	s.paused = true
+}
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() {
+	s.t.Helper()
+	if s.exit == nil || !s.paused {
+		return
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		s.t.Fatalf("redistest: SIGCONT: %v", err)
+	}
+	s.paused = false
 }
 
 // Restart starts the server again on the same port with the data Stop

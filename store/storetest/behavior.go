@@ -223,6 +223,17 @@ func testAdmit(t *testing.T, s BehaviorStore) {
 	if want := (models.Admitted{Seen: []bool{true, false}, First: []bool{false}, Counts: []int64{3}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("second admission %+v, want %+v", got, want)
 	}
+	// Counters add their Add (units), 1 where it is 0.
+	got, _ = s.Admit(ctx, models.Admission{Counters: []string{"c", "u", "u"}, Add: []int64{0, 10, 5}, CounterTTL: time.Hour})
+	if want := []int64{4, 10, 15}; !slices.Equal(got.Counts, want) {
+		t.Errorf("counters with Add: %v, want %v", got.Counts, want)
+	}
+	// Marks written with a batch are claims that Seen finds.
+	record(t, s, models.BehaviorBatch{Marks: []string{"m1"}, MarkTTL: time.Hour})
+	got, _ = s.Admit(ctx, models.Admission{Seen: []string{"m1", "m2"}})
+	if want := []bool{true, false}; !slices.Equal(got.Seen, want) {
+		t.Errorf("marks: seen %v, want %v", got.Seen, want)
+	}
 	time.Sleep(400 * time.Millisecond) // let the claims' TTL pass
 	got, _ = s.Admit(ctx, models.Admission{Seen: []string{"k2"}, Once: []string{"k2"}, OnceTTL: time.Hour})
 	if !slices.Equal(got.Seen, []bool{false}) || !slices.Equal(got.First, []bool{true}) {
