@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log"
 
 	"shopsearch/query"
 )
@@ -12,7 +11,7 @@ import (
 func (m *Main) startCompactor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	logger := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags)
+	logger := m.stdLog()
 	go func() {
 		defer close(done)
 		m.engine.RunCompactor(ctx, query.DefaultCompactConfig(), logger.Printf)
