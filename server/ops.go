@@ -12,6 +12,7 @@ import (
 //
 //	GET /metrics                  Prometheus metrics (admin token; metrics.go)
 //	GET /debug/pprof/...          the Go profiler (admin token)
+//	GET /api/openapi.json         the API's OpenAPI 3.1 document (openapi.go)
 //
 // pprof's handlers come from net/http/pprof, whose import also registers
 // them on http.DefaultServeMux; serve never serves that mux, so they are
@@ -31,6 +32,7 @@ func (s *Server) opsRoutes(r *gin.Engine) {
 	g.GET("/trace", gin.WrapF(pprof.Trace))
 	// heap, goroutine, allocs, block, mutex, threadcreate
 	g.GET("/:name", func(c *gin.Context) { pprof.Handler(c.Param("name")).ServeHTTP(c.Writer, c.Request) })
+	r.GET("/api/openapi.json", s.openAPI)
 }
 
 // Registry returns the server's Prometheus registry, for the caller to add
