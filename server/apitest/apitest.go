@@ -52,7 +52,8 @@ func Load(spec []byte) (*Contract, error) {
 var ErrNoOperation = errors.New("no operation of the document matches the request")
 
 // Check validates one answer to req: its status must be documented for
-// the operation, and a JSON body must match the operation's schema.
+// the operation, a JSON body must match the operation's schema, and a
+// successful answer's query parameters must be the operation's.
 func (c *Contract) Check(req *http.Request, status int, header http.Header, body []byte) error {
 	if unrouted(status, body) {
 		return ErrNoOperation
@@ -60,6 +61,16 @@ func (c *Contract) Check(req *http.Request, status int, header http.Header, body
 	route, pathParams, err := c.router.FindRoute(req)
 	if err != nil {
 		return ErrNoOperation
+	}
+	if status < 300 {
+		// A parameter the server accepted must be documented.
+		params := append(slices.Clone(route.PathItem.Parameters), route.Operation.Parameters...)
+		for name := range req.URL.Query() {
+			if params.GetByInAndName(openapi3.ParameterInQuery, name) == nil {
+				return fmt.Errorf("%s %s answered %d with query parameter %q, which the OpenAPI document does not list",
+					req.Method, req.URL.RequestURI(), status, name)
+			}
+		}
 	}
 	mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 	opts := &openapi3filter.Options{IncludeResponseStatus: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
