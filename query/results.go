@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"shopsearch/dict"
@@ -37,6 +38,8 @@ type resultCache struct {
 
 	mu sync.Mutex
 	m  map[string]resultEntry
+
+	hits, misses atomic.Uint64 // of get, for ResultCacheStats (opstats.go)
 }
 
 type resultEntry struct {
@@ -78,8 +81,10 @@ func (c *resultCache) get(key string, want resultEntry, now time.Time) *Response
 	en, ok := c.m[key]
 	c.mu.Unlock()
 	if !ok || now.After(en.expires) || en.textGen != want.textGen || en.merch != want.merch || en.rules != want.rules || en.lex != want.lex {
+		c.misses.Add(1)
 		return nil
 	}
+	c.hits.Add(1)
 	// Callers may set the response's fields (the server fills empty
 	// facets): a copy of the struct and of its facets, the items shared
 	// read-only.

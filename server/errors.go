@@ -89,7 +89,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code = http.StatusInternalServerError, models.EINTERNAL
 	}
 	if code == models.EINTERNAL {
-		s.errLog.Printf("%s %s: %v", c.Request.Method, c.Request.URL.Path, err)
+		s.logError(c, "internal error", err)
 	}
 	s.respondError(c, status, code, models.ErrorMessage(err))
 }

@@ -48,6 +48,7 @@ func (s *Server) search(c *gin.Context) {
 	}
 	out := s.maybeCorrect(ctx, req, resp, correct) // correct.go
 	resp = out.Response
+	s.metrics.observeSearch(resp, out.Correction != nil)
 	if out.Correction != nil {
 		c.Header(correctedHeader, url.QueryEscape(out.Correction.To))
 	}

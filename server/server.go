@@ -6,11 +6,12 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
+	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"mime"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -28,8 +29,12 @@ type Config struct {
 	// empty, writes are refused.
 	AdminToken string
 
-	AccessLog io.Writer // one line per request; nil for none
-	ErrorLog  io.Writer // internal errors and panics; nil for os.Stderr
+	// Logger gets one access line per request when AccessLog is set
+	// (observe.go) and the internal errors and panics. nil: text lines on
+	// ErrorLog, os.Stderr when that is nil too.
+	Logger    *slog.Logger
+	AccessLog bool
+	ErrorLog  io.Writer
 
 	MaxURLBytes     int           // longest request URI (path and query string)
 	MaxBodyBytes    int64         // largest request body
@@ -107,8 +112,9 @@ type Server struct {
 	cfg      Config
 	engine   *query.Engine
 	router   *gin.Engine
-	errLog   *log.Logger
-	access   *log.Logger // nil when there is no access log
+	log      *slog.Logger // access lines and errors (observe.go)
+	errLog   *log.Logger  // log's handler at level ERROR, for Printf-style error lines
+	metrics  *metrics     // the server's own Prometheus registry (metrics.go)
 	tokenSum [sha256.Size]byte
 	stats    *consoleStats // zero-result queries for the console (console.go)
 	events   *eventsAPI    // nil without WithEvents (events.go)
@@ -122,14 +128,9 @@ var web embed.FS // the storefront, the console and their static files (web.go)
 func New(cfg Config, engine *query.Engine) *Server {
 	cfg.defaults()
 	s := &Server{cfg: cfg, engine: engine, tokenSum: sha256.Sum256([]byte(cfg.AdminToken))}
-	errOut := cfg.ErrorLog
-	if errOut == nil {
-		errOut = os.Stderr
-	}
-	s.errLog = log.New(errOut, "shopsearch: ", log.LstdFlags)
-	if cfg.AccessLog != nil {
-		s.access = log.New(cfg.AccessLog, "", log.LstdFlags|log.Lmicroseconds)
-	}
+	s.log = newLogger(cfg)
+	s.errLog = slog.NewLogLogger(s.log.Handler(), slog.LevelError)
+	s.metrics = newMetrics(s)
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -138,7 +139,7 @@ func New(cfg Config, engine *query.Engine) *Server {
 	r.UseRawPath = true // so that an id may hold an escaped slash (%2F)
 	r.UnescapePathValues = true
 	_ = r.SetTrustedProxies(nil) // log the peer's address, not X-Forwarded-For; nil cannot fail
-	r.Use(s.logRequests, s.recoverPanics, s.limitRequest)
+	r.Use(s.observe, s.recoverPanics, s.limitRequest)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, models.Errorf(models.ENOTFOUND, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -156,6 +157,7 @@ func New(cfg Config, engine *query.Engine) *Server {
 	s.patchRoutes(admin)                // PATCH /:id, POST /_update (patch.go)
 	s.adminRoutes(r)                    // /api/admin: profiles, rules, preview (admin.go)
 	r.POST(catalogPath, s.buildCatalog) // a build handed to this server (catalog.go)
+	s.opsRoutes(r)                      // /metrics, /debug/pprof/ and /api/openapi.json (ops.go)
 	// /api/suggest, /api/hot and /api/admin/suggest: NewWithSuggest (suggest.go).
 	s.router = r
 	return s
@@ -176,22 +178,6 @@ func (s *Server) health(c *gin.Context) {
 	s.respond(c, http.StatusOK, h)
 }
 
-// logRequests writes one compact access-log line per request.
-func (s *Server) logRequests(c *gin.Context) {
-	if s.access == nil {
-		c.Next()
-		return
-	}
-	start := time.Now()
-	c.Next()
-	uri := c.Request.URL.RequestURI()
-	if len(uri) > 200 {
-		uri = uri[:200] + "…"
-	}
-	s.access.Printf("%s %s %q %d %dB %.1fms", c.ClientIP(), c.Request.Method, uri,
-		c.Writer.Status(), max(c.Writer.Size(), 0), float64(time.Since(start).Microseconds())/1000)
-}
-
 // recoverPanics turns a panic in a handler into a 500 with the JSON error
 // shape, logging the panic and its stack.
 func (s *Server) recoverPanics(c *gin.Context) {
@@ -203,7 +189,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 		if v == http.ErrAbortHandler { // the handler asked to drop the connection
 			panic(v)
 		}
-		s.errLog.Printf("panic serving %s %s: %v\n%s", c.Request.Method, c.Request.URL.Path, v, debug.Stack())
+		s.logError(c, "panic", fmt.Sprintf("%v\n%s", v, debug.Stack()))
 		if !c.Writer.Written() {
 			s.respondError(c, http.StatusInternalServerError, models.EINTERNAL, "internal error")
 		}

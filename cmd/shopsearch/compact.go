@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log"
 )
 
 // startCompactor runs the engine's change-log compactor (query.RunCompactor)
@@ -10,7 +9,7 @@ import (
 func (m *Main) startCompactor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	logger := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags)
+	logger := m.stdLog()
 	go func() {
 		defer close(done)
 		m.engine.RunCompactor(ctx, m.cfg.Compact, logger.Printf)

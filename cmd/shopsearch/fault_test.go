@@ -36,18 +36,22 @@ const childEnv = "SHOPSEARCH_TEST_CHILD"
 // faultLongEnv turns on the long versions of the fault tests.
 const faultLongEnv = "SHOPSEARCH_FAULT_LONG"
 
-func TestMain(m *testing.M) {
-	if args := os.Getenv(childEnv); args != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := run(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
-		stop()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "shopsearch:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+// runChild runs the command a fault test's child process was started for
+// (childEnv) and exits; it returns when this process is not such a child.
+// TestMain (contract_test.go) calls it first.
+func runChild() {
+	args := os.Getenv(childEnv)
+	if args == "" {
+		return
 	}
-	os.Exit(m.Run())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopsearch:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
 
 // child is a shopsearch command running in a process of its own.

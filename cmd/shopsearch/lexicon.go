@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"path/filepath"
 
 	"shopsearch/dict"
@@ -69,7 +68,7 @@ func (m *Main) startLexicon(loaded *models.Lexicon) (*lexiconState, error) {
 	if !ok {
 		return nil, fmt.Errorf("lexicon: the state store %T keeps no lexicon", ms.st)
 	}
-	logger := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags)
+	logger := m.stdLog()
 	l, err := server.NewLexicons(st, server.LexiconConfig{
 		Analyzer: dict.Default(), Engine: m.engine, Loaded: loaded,
 		Marker: filepath.Join(m.engine.GenerationDir(), server.LexiconMarkerFile), Logf: logger.Printf,

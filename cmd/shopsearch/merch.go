@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -83,7 +84,7 @@ func openMerch(ctx context.Context, cfg ServeConfig, e *query.Engine, an *dict.A
 	ms := &merchState{st: st}
 	if r, ok := st.(*store.Redis); ok {
 		fmt.Fprintf(cfg.Stdout, "profiles and rules: %s, polled every %v for other replicas' changes\n", where, watchInterval)
-		logger := log.New(cfg.Stderr, "shopsearch: ", log.LstdFlags)
+		logger := slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelInfo)
 		wctx, cancel := context.WithCancel(context.Background())
 		ms.cancel, ms.done = cancel, make(chan struct{})
 		go func() {

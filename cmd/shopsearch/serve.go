@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -61,15 +61,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Compact.MinBytes = n
 		return err
 	})
+	logFormat := fs.String("log-format", "text", "format of the log lines on the standard error: text (key=value) or json")
 	var memLimit memoryLimitFlag
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory, such as 1.5GiB (default: none, or $GOMEMLIMIT); the collector works harder near it to keep RSS under it")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	memLimit.apply()
+	if cfg.Logger, err = newLogger(*logFormat, stderr); err != nil {
+		return err
+	}
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = os.Getenv(tokenEnv)
 	}
@@ -82,7 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Redis != "" {
 		quietRedisLog()
 	}
-	cfg.Stdout, cfg.Stderr, cfg.AccessLog = stdout, stderr, stderr
+	cfg.Stdout, cfg.Stderr, cfg.AccessLog = stdout, stderr, true
 
 	m := NewMain(cfg)
 	if err := m.Run(ctx); err != nil {
@@ -125,9 +130,13 @@ type ServeConfig struct {
 	// the shopper's address to the event intake (server.EventsConfig).
 	TrustedProxies []string
 
-	Stdout    io.Writer // status lines; io.Discard when nil
-	Stderr    io.Writer // build progress and errors; io.Discard when nil
-	AccessLog io.Writer // one line per request; none when nil
+	Stdout io.Writer // status lines; io.Discard when nil
+	Stderr io.Writer // build progress and errors; io.Discard when nil
+	// Logger gets the access lines (one per request when AccessLog is
+	// set), errors and the background jobs' reports; nil: text lines on
+	// Stderr.
+	Logger    *slog.Logger
+	AccessLog bool
 
 	ShutdownTimeout time.Duration // for requests in flight to finish
 	// ResultTTL is how long a search response is served again to the
@@ -202,6 +211,9 @@ func NewMain(cfg ServeConfig) *Main {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = def.ShutdownTimeout
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(cfg.Stderr, nil))
+	}
 	return &Main{cfg: cfg, stopped: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -268,7 +280,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("start suggest: %w", err)
 	}
-	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, AccessLog: m.cfg.AccessLog, ErrorLog: m.cfg.Stderr, Now: m.cfg.Now}, m.engine, sg)
+	api := server.NewWithSuggest(server.Config{AdminToken: m.cfg.AdminToken, Logger: m.cfg.Logger, AccessLog: m.cfg.AccessLog, Now: m.cfg.Now}, m.engine, sg)
 	if _, err := api.WithEvents(m.events.svc, server.EventsConfig{TrustedProxies: m.cfg.TrustedProxies, OrderKey: []byte(m.cfg.OrderKey)}); err != nil {
 		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
@@ -466,7 +478,7 @@ func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
 		}
 		st = e
 	}
-	logf := log.New(m.cfg.Stderr, "shopsearch: ", log.LstdFlags).Printf
+	logf := m.stdLog().Printf
 	ecfg, scfg := m.cfg.Events, m.cfg.EventStats
 	ecfg.Logf, scfg.Logf = logf, logf
 	if ecfg.Now == nil {
