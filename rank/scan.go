@@ -1,6 +1,10 @@
 package rank
 
-import "shopsearch/models"
+import (
+	"strings"
+
+	"shopsearch/models"
+)
 
 // scanChunk is how many products Scan copies per hold of the read lock.
 const scanChunk = 4096
@@ -79,5 +83,39 @@ func (s *Store) FillIDs(cands []Candidate) {
 		if r := int(cands[i].Ref); cands[i].ID == "" && r > 0 && r <= s.products.len() {
 			cands[i].ID = s.products.id(Ord(r - 1))
 		}
+	}
+}
+
+// Texts calls fn with the index in cands, the title and the normalised
+// searchable text (title, subtitle, brand, last category level, attribute values, as
+// norm returns them) of each live candidate (by Ref, else by ID), for the
+// engine's graded text match.
+func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int, title, text string)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var b strings.Builder
+	for i := range cands {
+		o, ok := s.ord(&cands[i])
+		if !ok {
+			continue
+		}
+		p := s.products.get(o)
+		b.Reset()
+		b.WriteString(norm(p.Title))
+		cat := p.Category // its last level, as the index has it
+		if j := strings.LastIndexAny(cat, ">/"); j >= 0 {
+			cat = cat[j+1:]
+		}
+		for _, x := range []string{p.Subtitle, p.Brand, cat} {
+			if x != "" {
+				b.WriteString(" \n ")
+				b.WriteString(norm(x))
+			}
+		}
+		for _, v := range p.Attrs {
+			b.WriteString(" \n ")
+			b.WriteString(norm(v))
+		}
+		fn(i, p.Title, b.String())
 	}
 }

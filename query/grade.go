@@ -1,0 +1,330 @@
+package query
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"shopsearch/dict"
+	"shopsearch/rank"
+)
+
+// Graded matching: a relevance search without filters ranks every
+// candidate — the items with every query word and the items with some of
+// them — by one graded text score, rather than putting the full matches in
+// a tier of their own. Most real shopper queries name more words than the
+// item they want has (only about one known item in nine has every word of
+// its query), so a hard tier ranks a title that happens to repeat a
+// modifier and a brand above the product that was asked for.
+//
+// The score is the share of the query's weight an item's text covers. Each
+// query word weighs its IDF, times a role: the head noun (the last word of
+// two or more characters that is neither a brand nor a code: Chinese noun
+// phrases end in their head, 先科茶吧机家用 → 茶吧机) weighs more, a brand less,
+// so that a partial match keeps the product noun before the brand. A word
+// is covered when the title (or brand) contains it, which lets segmentation
+// differences match (小金桔 covers 金桔's items, and 金桔 小金桔's);
+// a longer word or a run of single characters the lexicon did not know
+// (爱|立|舍) is covered in part by the share of its character bigrams the
+// title has. A word the title holds only as the modifier of an accessory
+// (手机 in 手机壳) is covered in part: an accessory is a complement of the
+// device, not the device. Then the phase-1 BM25 score and a preference for
+// shorter titles order items of equal coverage, and a hash of the title
+// breaks what still ties, so ties never fall to catalog order.
+
+// GradeConfig tunes graded matching; defaults in DefaultConfig.
+type GradeConfig struct {
+	Off       bool    // the strict tiers of relaxation instead
+	Head      float64 // weight of the head noun, relative to 1
+	Brand     float64 // weight of a brand word
+	Accessory float64 // coverage of a word the title has only before an accessory head
+	Grams     float64 // coverage of a word by its share of bigrams, at most
+	BM25      float64 // weight of the phase-1 text score (divided by the best)
+	Short     float64 // weight of a short title: Short·(1 − runes/ShortRunes)
+	// ShortRunes is the title length at which the shortness bonus is gone.
+	ShortRunes int
+	// NoHead multiplies the coverage of an item that lacks the head noun
+	// (covers it less than half), so that it ranks below the items that
+	// have it: a partial match keeps the product noun first.
+	NoHead float64
+	// Full is the bonus of an item that covers every word whole.
+	Full float64
+	// Partial is how many partial matches are retrieved besides the strict
+	// ones (the best by phase-1 score of the disjunction of the words).
+	Partial int
+}
+
+// DefaultGradeConfig are the defaults, chosen on half a of every set and
+// checked on half b (doc/design.md, "Relevance").
+func DefaultGradeConfig() GradeConfig {
+	return GradeConfig{Head: 1, Brand: 1, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, Partial: 1000}
+}
+
+// gradeTerm is one word of the query as graded matching weighs it.
+type gradeTerm struct {
+	text  string   // normalised
+	alts  []string // its synonyms, normalised and joined
+	w     float64
+	code  bool // letters and digits: matched on whole runs only
+	grams []string
+	head  bool
+}
+
+// accessoryHeads are the heads that make the word before them a modifier:
+// a title with 手机壳 is about a case, not a phone. It is a short, general
+// list of accessory and part nouns, not fitted to any query.
+var accessoryHeads = []string{"壳", "套", "膜", "贴", "支架", "充电器", "充电线", "数据线", "配件", "挂绳", "包", "袋", "盒", "架", "座", "刷", "替换"}
+
+// gradeTerms weighs the query's required words for graded matching.
+func (e *Engine) gradeTerms(ctx context.Context, plan Plan) []gradeTerm {
+	cfg := e.cfg.Grade
+	docs, err := e.idx.DocCount()
+	if err != nil || docs == 0 {
+		return nil
+	}
+	r, err := e.reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	idf := func(t string) float64 {
+		df := float64(e.docFreq(ctx, r, t))
+		n := float64(docs)
+		return math.Log(1 + (n-df+0.5)/(df+0.5))
+	}
+	var terms []gradeTerm
+	req := plan.Required
+	for i := 0; i < len(req); i++ {
+		t := req[i]
+		if single(t) {
+			// A run of single characters: a word the lexicon did not know.
+			j := i
+			for j+1 < len(req) && single(req[j+1]) {
+				j++
+			}
+			if j > i {
+				run := strings.Join(req[i:j+1], "")
+				w := 0.0
+				for _, c := range req[i : j+1] {
+					w = max(w, idf(c))
+				}
+				terms = append(terms, gradeTerm{text: run, w: w, grams: bigrams(run)})
+				i = j
+				continue
+			}
+		}
+		g := gradeTerm{text: t, w: idf(t), code: isCode(t)}
+		if utf8.RuneCountInString(t) >= 3 && !g.code {
+			g.grams = bigrams(t)
+		}
+		if slices.Contains(plan.Brands, t) || slices.Contains(plan.BrandLeaves, t) {
+			g.w *= cfg.Brand
+		}
+		for _, x := range plan.Synonyms {
+			if len(x.Terms) == 1 && x.Terms[0] == t {
+				for _, s := range x.Synonyms {
+					g.alts = append(g.alts, strings.Join(s.Terms, ""))
+				}
+			}
+		}
+		terms = append(terms, g)
+	}
+	for i := len(terms) - 1; i >= 0; i-- {
+		t := terms[i]
+		if !t.code && utf8.RuneCountInString(t.text) >= 2 && !slices.Contains(plan.Brands, t.text) {
+			terms[i].head = true
+			terms[i].w *= cfg.Head
+			break
+		}
+	}
+	return terms
+}
+
+func single(t string) bool {
+	r, n := utf8.DecodeRuneInString(t)
+	return n == len(t) && unicode.Is(unicode.Han, r)
+}
+
+func isCode(t string) bool {
+	for _, r := range t {
+		if unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func bigrams(t string) []string {
+	rs := []rune(t)
+	var out []string
+	for i := 0; i+1 < len(rs); i++ {
+		out = append(out, string(rs[i:i+2]))
+	}
+	return out
+}
+
+// grade rescores cands in place by graded matching and marks as partial
+// (tier 1) those that do not cover every word whole.
+func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) {
+	cfg := e.cfg.Grade
+	var total, best float64
+	for _, t := range terms {
+		total += t.w
+	}
+	for _, c := range cands {
+		best = max(best, c.Score)
+	}
+	if total == 0 {
+		return
+	}
+	e.store.Texts(cands, dict.Normalize, func(i int, title, text string) {
+		strict := cands[i].Tier == 0 // phase 1 matched every word
+		var covered float64
+		full, head := true, true
+		for _, t := range terms {
+			c := coverage(t, text, query, strict, cfg)
+			if c < 1 && !(t.head && c == cfg.Accessory) {
+				full = false // the accessory of a device has the word still
+			}
+			if t.head && c < 0.5 {
+				head = false
+			}
+			covered += t.w * c
+		}
+		s := covered / total
+		if !head {
+			s *= cfg.NoHead
+		}
+		if full {
+			s += cfg.Full
+		}
+		if best > 0 {
+			s += cfg.BM25 * cands[i].Score / best
+		}
+		if cfg.ShortRunes > 0 {
+			s += cfg.Short * max(0, 1-float64(utf8.RuneCountInString(title))/float64(cfg.ShortRunes))
+		}
+		h := fnv.New32a()
+		h.Write([]byte(title))
+		s += 1e-9 * float64(h.Sum32()%1000)
+		cands[i].Score = s
+		cands[i].Tier = 0
+		if !full {
+			cands[i].Tier = 1
+		}
+	})
+}
+
+// coverage is how much of word t the text covers, in [0, 1].
+func coverage(t gradeTerm, text, query string, strict bool, cfg GradeConfig) float64 {
+	if strict || contains(text, t.text, t.code) {
+		if t.head && onlyBeforeAccessory(text, t.text, query) {
+			return cfg.Accessory
+		}
+		return 1
+	}
+	for _, a := range t.alts {
+		if contains(text, a, isCode(a)) {
+			return SynonymBoost
+		}
+	}
+	if len(t.grams) == 0 {
+		return 0
+	}
+	n := 0
+	for _, g := range t.grams {
+		if strings.Contains(text, g) {
+			n++
+		}
+	}
+	return cfg.Grams * float64(n) / float64(len(t.grams))
+}
+
+// contains reports whether text has t; a code (letters and digits) only
+// where the analyzer would cut it out too — not inside a run of letters or
+// of digits (pro in product, 20 in 2023), but 35 of 35gw.
+func contains(text, t string, code bool) bool {
+	if !code {
+		return strings.Contains(text, t)
+	}
+	for from := 0; ; {
+		i := strings.Index(text[from:], t)
+		if i < 0 {
+			return false
+		}
+		a, b := from+i, from+i+len(t)
+		before, _ := utf8.DecodeLastRuneInString(text[:a])
+		after, _ := utf8.DecodeRuneInString(text[b:])
+		first, _ := utf8.DecodeRuneInString(t)
+		last, _ := utf8.DecodeLastRuneInString(t)
+		if !sameClass(before, first) && !sameClass(last, after) {
+			return true
+		}
+		from = a + 1
+	}
+}
+
+// sameClass reports whether a and b are both ASCII letters or both digits.
+func sameClass(a, b rune) bool {
+	letter := func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }
+	return letter(a) && letter(b) || unicode.IsDigit(a) && unicode.IsDigit(b)
+}
+
+// onlyBeforeAccessory reports whether every occurrence of t in text is
+// followed by an accessory head that the query does not name after t.
+func onlyBeforeAccessory(text, t, query string) bool {
+	for from := 0; ; {
+		i := strings.Index(text[from:], t)
+		if i < 0 {
+			return from > 0
+		}
+		rest := text[from+i+len(t):]
+		acc := ""
+		for _, h := range accessoryHeads {
+			if strings.HasPrefix(rest, h) {
+				acc = h
+				break
+			}
+		}
+		if acc == "" || strings.Contains(query, t+acc) {
+			return false
+		}
+		from += i + len(t)
+	}
+}
+
+// graded returns the strict candidates and the best partial matches (the
+// disjunction of the query's words, less the too common ones), rescored
+// by graded matching.
+func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []rank.Candidate, bufs *candBufs) ([]rank.Candidate, error) {
+	cands := strict
+	if len(plan.Required) > 1 {
+		common := e.commonTerms(ctx, plan)
+		var rest []string
+		for _, t := range plan.Required {
+			if !slices.Contains(common, t) {
+				rest = append(rest, t)
+			}
+		}
+		if len(rest) == 0 {
+			rest = plan.Required
+		}
+		q := plan.partialQuery(e.cfg.Field, rest)
+		partial, _, err := e.phase1(ctx, q, e.cfg.Grade.Partial, 1, false, bufs)
+		if err != nil {
+			return nil, err
+		}
+		cands = appendNew(slices.Clone(strict), partial)
+	}
+	e.store.FillIDs(cands)
+	e.grade(e.gradeTerms(ctx, plan), dict.Normalize(text), cands)
+	return cands, nil
+}
+
+// SetGrade replaces the graded-matching tunables, for tuning them (eval);
+// not safe while searches run.
+func (e *Engine) SetGrade(g GradeConfig) { e.cfg.Grade = g }
