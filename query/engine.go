@@ -371,7 +371,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		an = req.analyzer
 	}
 	gen, m, lex := e.textGen.Load(), e.merch.Load(), an.Lexicon()
-	plan := Analyze(Parse(req.Text), an, e.store.IsBrand)
+	isBrand, release := e.brandGuard(ctx)
+	plan := Analyze(Parse(req.Text), an, isBrand)
+	release()
 	resp := &Response{Query: req.Text, Page: req.Page, Size: req.Size, Items: []Item{}}
 	chosen, err := e.ranking(&req, plan)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	index "github.com/blevesearch/bleve_index_api"
+
 	"shopsearch/dict"
 	"shopsearch/rank"
 )
@@ -38,13 +40,19 @@ import (
 
 // GradeConfig tunes graded matching; defaults in DefaultConfig.
 type GradeConfig struct {
-	Off       bool    // the strict tiers of relaxation instead
-	Head      float64 // weight of the head noun, relative to 1
-	Brand     float64 // weight of a brand word
-	Accessory float64 // coverage of a word the title has only before an accessory head
-	Grams     float64 // coverage of a word by its share of bigrams, at most
-	BM25      float64 // weight of the phase-1 text score (divided by the best)
-	Short     float64 // weight of a short title: Short·(1 − runes/ShortRunes)
+	Off   bool    // the strict tiers of relaxation instead
+	Head  float64 // weight of the head noun, relative to 1
+	Brand float64 // weight of a brand word
+	Code  float64 // weight of a code or number (model, size: 80x160, 256g)
+	// BrandShare guards brand detection: a query word is a brand only when
+	// at least this share of the items that have it have it as (part of)
+	// their brand — not a common word some seller used as a brand (食品,
+	// 国际) — and never a number.
+	BrandShare float64
+	Accessory  float64 // coverage of a word the title has only before an accessory head
+	Grams      float64 // coverage of a word by its share of bigrams, at most
+	BM25       float64 // weight of the phase-1 text score (divided by the best)
+	Short      float64 // weight of a short title: Short·(1 − runes/ShortRunes)
 	// ShortRunes is the title length at which the shortness bonus is gone.
 	ShortRunes int
 	// NoHead multiplies the coverage of an item that lacks the head noun
@@ -61,7 +69,7 @@ type GradeConfig struct {
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 1, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, Partial: 1000}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, Partial: 1000}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
@@ -108,16 +116,23 @@ func (e *Engine) gradeTerms(ctx context.Context, plan Plan) []gradeTerm {
 			}
 			if j > i {
 				run := strings.Join(req[i:j+1], "")
+				// As rare as its characters together, about: their
+				// IDFs add up (as if they were independent), capped at
+				// the IDF of a word in one item.
 				w := 0.0
 				for _, c := range req[i : j+1] {
-					w = max(w, idf(c))
+					w += idf(c)
 				}
+				w = min(w, idf("\x00"))
 				terms = append(terms, gradeTerm{text: run, w: w, grams: bigrams(run)})
 				i = j
 				continue
 			}
 		}
 		g := gradeTerm{text: t, w: idf(t), code: isCode(t)}
+		if g.code {
+			g.w *= cfg.Code
+		}
 		if utf8.RuneCountInString(t) >= 3 && !g.code {
 			g.grams = bigrams(t)
 		}
@@ -297,23 +312,40 @@ func onlyBeforeAccessory(text, t, query string) bool {
 	}
 }
 
-// graded returns the strict candidates and the best partial matches (the
-// disjunction of the query's words, less the too common ones), rescored
-// by graded matching.
+// graded returns the strict candidates and the best partial matches,
+// rescored by graded matching. The partial matches are those of the
+// disjunction of the query's words, less the too common ones, and of the
+// two-character parts of its longer words (小金桔 → 金桔), so that an item
+// whose title the analyzer cut differently is found.
 func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []rank.Candidate, bufs *candBufs) ([]rank.Candidate, error) {
-	cands := strict
+	var rest []string
 	if len(plan.Required) > 1 {
 		common := e.commonTerms(ctx, plan)
-		var rest []string
 		for _, t := range plan.Required {
 			if !slices.Contains(common, t) {
 				rest = append(rest, t)
 			}
 		}
 		if len(rest) == 0 {
-			rest = plan.Required
+			rest = slices.Clone(plan.Required)
 		}
-		q := plan.partialQuery(e.cfg.Field, rest)
+	}
+	var parts []string
+	for _, t := range plan.Required {
+		if utf8.RuneCountInString(t) >= 3 && !isCode(t) {
+			for _, g := range bigrams(t) {
+				if !slices.Contains(rest, g) && !slices.Contains(parts, g) {
+					parts = append(parts, g)
+				}
+			}
+		}
+	}
+	if len(rest) == 1 && len(parts) == 0 {
+		rest = nil // the strict query already
+	}
+	cands := strict
+	if len(rest)+len(parts) > 0 {
+		q := plan.partialQuery(e.cfg.Field, rest, parts)
 		partial, _, err := e.phase1(ctx, q, e.cfg.Grade.Partial, 1, false, bufs)
 		if err != nil {
 			return nil, err
@@ -328,3 +360,31 @@ func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []ra
 // SetGrade replaces the graded-matching tunables, for tuning them (eval);
 // not safe while searches run.
 func (e *Engine) SetGrade(g GradeConfig) { e.cfg.Grade = g }
+
+// brandGuard returns the brand test of a query: the store's, guarded by
+// BrandShare (see GradeConfig), and the function that releases it.
+func (e *Engine) brandGuard(ctx context.Context) (func(string) bool, func()) {
+	share := e.cfg.Grade.BrandShare
+	if share <= 0 || e.cfg.Grade.Off {
+		return e.store.IsBrand, func() {}
+	}
+	var r index.IndexReader
+	isBrand := func(t string) bool {
+		if !e.store.IsBrand(t) || strings.IndexFunc(t, func(c rune) bool { return !unicode.IsDigit(c) }) < 0 {
+			return false
+		}
+		if r == nil {
+			var err error
+			if r, err = e.reader(); err != nil {
+				return false
+			}
+		}
+		df := e.docFreq(ctx, r, t)
+		return df > 0 && float64(e.store.BrandItems(t)) >= share*float64(df)
+	}
+	return isBrand, func() {
+		if r != nil {
+			r.Close()
+		}
+	}
+}

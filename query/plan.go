@@ -226,12 +226,19 @@ func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
 	return b
 }
 
-// partialQuery matches any of terms (each as itself or its synonyms);
-// the bonus terms add to the score and exclusions apply, as in bleveQuery.
-func (p Plan) partialQuery(field string, terms []string) bq.Query {
+// partialQuery matches any of terms (each as itself or its synonyms) or
+// of parts (plain terms, half the weight); the bonus terms add to the
+// score and exclusions apply, as in bleveQuery.
+func (p Plan) partialQuery(field string, terms, parts []string) bq.Query {
 	var any []bq.Query
 	for _, t := range terms {
 		any = append(any, p.termOrSynonyms(field, t))
+	}
+	for _, t := range parts {
+		q := bq.NewTermQuery(t)
+		q.SetField(field)
+		q.SetBoost(0.5)
+		any = append(any, q)
 	}
 	d := bq.NewDisjunctionQuery(any)
 	d.SetMin(1)

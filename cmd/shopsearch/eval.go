@@ -11,6 +11,7 @@ import (
 
 	"shopsearch/eval"
 	"shopsearch/indexer"
+	"shopsearch/query"
 	"shopsearch/recall"
 )
 
@@ -49,6 +50,7 @@ func runEvalSearch(ctx context.Context, kind string, args []string, stdout, stde
 	pairs := fs.String("pairs", "", "labelled query/doc pairs, JSONL (eval match, eval known)")
 	half := fs.String("half", "", "evaluate one half of the queries only: a or b (by a hash of the query id), for tuning on one and checking on the other")
 	engineName := fs.String("engine", "shopsearch", "what to evaluate: shopsearch, or bm25 (the reference baseline: BM25 over character uni+bigrams of titles)")
+	strict := fs.Bool("strict", false, "shopsearch: rank by the strict tiers of relaxation instead of graded matching, for comparison")
 	verbose := fs.Bool("v", false, "trace every query on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,6 +75,11 @@ func runEvalSearch(ctx context.Context, kind string, args []string, stdout, stde
 			return err
 		}
 		defer engine.Close()
+		if *strict {
+			g := query.DefaultGradeConfig()
+			g.Off = true
+			engine.SetGrade(g)
+		}
 		searcher = engine
 	case "bm25":
 		b, err := eval.BuildBM25(*catalog)
