@@ -59,6 +59,9 @@ type GradeConfig struct {
 	// (covers it less than half), so that it ranks below the items that
 	// have it: a partial match keeps the product noun first.
 	NoHead float64
+	// CatHead is the bonus of an item whose category's last level ends
+	// with the query's head noun (智能手机 for 手机; not 手机壳).
+	CatHead float64
 	// Full is the bonus of an item that covers every word whole.
 	Full float64
 	// Partial is how many partial matches are retrieved besides the strict
@@ -69,17 +72,20 @@ type GradeConfig struct {
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, Partial: 1000}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Partial: 1000}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
 type gradeTerm struct {
-	text  string   // normalised
-	alts  []string // its synonyms, normalised and joined
-	w     float64
-	code  bool // letters and digits: matched on whole runs only
-	grams []string
-	head  bool
+	text string   // normalised
+	alts []string // its synonyms, normalised and joined
+	// aliases are the other names of the brand it names (苹果: apple),
+	// which cover it as well as itself.
+	aliases []string
+	w       float64
+	code    bool // letters and digits: matched on whole runs only
+	grams   []string
+	head    bool
 }
 
 // accessoryHeads are the heads that make the word before them a modifier:
@@ -146,6 +152,7 @@ func (e *Engine) gradeTerms(ctx context.Context, plan Plan) []gradeTerm {
 				}
 			}
 		}
+		g.aliases = e.store.BrandAliases(t)
 		terms = append(terms, g)
 	}
 	for i := len(terms) - 1; i >= 0; i-- {
@@ -196,7 +203,13 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 	if total == 0 {
 		return
 	}
-	e.store.Texts(cands, dict.Normalize, func(i int, title, text string) {
+	headNoun := ""
+	for _, t := range terms {
+		if t.head {
+			headNoun = t.text
+		}
+	}
+	e.store.Texts(cands, dict.Normalize, func(i int, title, text, cat string) {
 		strict := cands[i].Tier == 0 // phase 1 matched every word
 		var covered float64
 		full, head := true, true
@@ -216,6 +229,9 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		}
 		if full {
 			s += cfg.Full
+		}
+		if headNoun != "" && strings.HasSuffix(cat, headNoun) {
+			s += cfg.CatHead
 		}
 		if best > 0 {
 			s += cfg.BM25 * cands[i].Score / best
@@ -241,6 +257,11 @@ func coverage(t gradeTerm, text, query string, strict bool, cfg GradeConfig) flo
 			return cfg.Accessory
 		}
 		return 1
+	}
+	for _, a := range t.aliases {
+		if contains(text, a, isCode(a)) {
+			return 1
+		}
 	}
 	for _, a := range t.alts {
 		if contains(text, a, isCode(a)) {
@@ -337,6 +358,13 @@ func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []ra
 				if !slices.Contains(rest, g) && !slices.Contains(parts, g) {
 					parts = append(parts, g)
 				}
+			}
+		}
+	}
+	for _, t := range plan.Required {
+		for _, a := range e.store.BrandAliases(t) {
+			if !slices.Contains(rest, a) && !slices.Contains(parts, a) {
+				parts = append(parts, a)
 			}
 		}
 	}

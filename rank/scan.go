@@ -88,9 +88,9 @@ func (s *Store) FillIDs(cands []Candidate) {
 
 // Texts calls fn with the index in cands, the title and the normalised
 // searchable text (title, subtitle, brand, last category level, attribute values, as
-// norm returns them) of each live candidate (by Ref, else by ID), for the
+// norm returns them), and the normalised last level of its category, of each live candidate (by Ref, else by ID), for the
 // engine's graded text match.
-func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int, title, text string)) {
+func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int, title, text, cat string)) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var b strings.Builder
@@ -116,6 +116,6 @@ func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int
 			b.WriteString(" \n ")
 			b.WriteString(norm(v))
 		}
-		fn(i, p.Title, b.String())
+		fn(i, p.Title, b.String(), norm(cat))
 	}
 }

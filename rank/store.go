@@ -5,6 +5,7 @@
 package rank
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,10 +40,11 @@ type Store struct {
 	// brandIDs are the brands each brand term names, and brandItems how
 	// many live items each brand has: how much of the catalog uses a term
 	// as a brand (BrandItems).
-	brandIDs   map[string][]uint32
-	brandItems map[uint32]int
-	brandKey   func(brand string) []string
-	regionID   map[string]uint
+	brandIDs     map[string][]uint32
+	brandItems   map[uint32]int
+	brandTermsOf map[uint32][]string // the terms that name each brand
+	brandKey     func(brand string) []string
+	regionID     map[string]uint
 }
 
 // NewStore returns a store over products, in order. brandKey turns a
@@ -50,7 +52,7 @@ type Store struct {
 func NewStore(products []models.Product, brandKey func(string) []string) *Store {
 	s := &Store{ords: make(map[string]Ord, len(products)), regionID: map[string]uint{},
 		display: map[uint32]string{}, brandTerms: map[string]bool{}, brandKey: brandKey,
-		brandIDs: map[string][]uint32{}, brandItems: map[uint32]int{},
+		brandIDs: map[string][]uint32{}, brandItems: map[uint32]int{}, brandTermsOf: map[uint32][]string{},
 		moreRegions: map[Ord][]string{}}
 	s.interner.init()
 	s.mu.Lock()
@@ -201,6 +203,7 @@ func (s *Store) put(p models.Product) {
 			for _, k := range s.brandKey(brand) {
 				s.brandTerms[k] = true
 				s.brandIDs[k] = append(s.brandIDs[k], s.feat[o].brandID)
+				s.brandTermsOf[s.feat[o].brandID] = append(s.brandTermsOf[s.feat[o].brandID], k)
 			}
 		}
 	}
@@ -236,6 +239,23 @@ func (s *Store) IsBrand(term string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.brandTerms[term]
+}
+
+// BrandAliases returns the other terms that name a brand term names, in
+// another script or language: apple and 苹果 of "Apple/苹果", huawei and
+// 华为 of "Huawei/华为" — learnt from the catalog's brand names.
+func (s *Store) BrandAliases(term string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for _, id := range s.brandIDs[term] {
+		for _, k := range s.brandTermsOf[id] {
+			if k != term && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // BrandItems is how many live items have a brand that term names.
