@@ -374,7 +374,7 @@ func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []ra
 	cands := strict
 	if len(rest)+len(parts) > 0 {
 		q := plan.partialQuery(e.cfg.Field, rest, parts)
-		partial, _, err := e.phase1(ctx, q, e.cfg.Grade.Partial, 1, false, bufs)
+		partial, _, err := e.retrieveCut(ctx, q, e.cfg.Grade.Partial, 1, bufs)
 		if err != nil {
 			return nil, err
 		}
