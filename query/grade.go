@@ -1,7 +1,10 @@
 package query
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -64,6 +67,9 @@ type GradeConfig struct {
 	CatHead float64
 	// Full is the bonus of an item that covers every word whole.
 	Full float64
+	// Top is how many of the strict matches, the best by phase-1 score,
+	// are graded on their text; the others keep their phase-1 order.
+	Top int
 	// Partial is how many partial matches are retrieved besides the strict
 	// ones (the best by phase-1 score of the disjunction of the words).
 	Partial int
@@ -72,7 +78,7 @@ type GradeConfig struct {
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Partial: 1000}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 200, Partial: 500}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
@@ -209,7 +215,38 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 			headNoun = t.text
 		}
 	}
-	e.store.Texts(cands, dict.Normalize, func(i int, title, text, cat string) {
+	// The best Top strict matches by phase-1 score and every partial one
+	// are graded on their text; the other strict matches cover every word
+	// and are ranked by their phase-1 score alone, which keeps grading to a
+	// few hundred titles a search.
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(cands[b].Score, cands[a].Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(cands[a].Ref, cands[b].Ref)
+	})
+	sel := make([]int, 0, min(len(cands), cfg.Top+cfg.Partial))
+	strictN := 0
+	for _, i := range order {
+		c := &cands[i]
+		if c.Tier == 0 {
+			if strictN++; strictN > cfg.Top {
+				c.Score = 1 + cfg.Full + cfg.BM25*c.Score/best
+				continue
+			}
+		}
+		sel = append(sel, i)
+	}
+	sub := make([]rank.Candidate, len(sel))
+	for j, i := range sel {
+		sub[j] = cands[i]
+	}
+	e.store.Texts(sub, dict.Normalize, func(j int, title, text, cat string) {
+		i := sel[j]
 		strict := cands[i].Tier == 0 // phase 1 matched every word
 		var covered float64
 		full, head := true, true
@@ -338,7 +375,34 @@ func onlyBeforeAccessory(text, t, query string) bool {
 // disjunction of the query's words, less the too common ones, and of the
 // two-character parts of its longer words (小金桔 → 金桔), so that an item
 // whose title the analyzer cut differently is found.
+//
+// Graded candidates are kept in the phase-1 cache, under the plan and the
+// tunables, for the text generation they were graded at.
 func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []rank.Candidate, bufs *candBufs) ([]rank.Candidate, error) {
+	var key string
+	gen := e.textGen.Load()
+	if e.cache != nil {
+		if b, err := json.Marshal(plan); err == nil {
+			key = fmt.Sprintf("graded\x00%+v\x00%s", e.cfg.Grade, b)
+			if en, ok := e.cache.get(key, gen); ok {
+				return en.expand(bufs.get(len(en.refs))), nil
+			}
+		}
+	}
+	cands, err := e.gradedCands(ctx, plan, text, strict, bufs)
+	if err != nil || key == "" {
+		return cands, err
+	}
+	en := compact(key, gen, 0, 0, cands)
+	en.partial = make([]bool, len(cands))
+	for i, c := range cands {
+		en.partial[i] = c.Tier > 0
+	}
+	e.cache.put(en)
+	return cands, nil
+}
+
+func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict []rank.Candidate, bufs *candBufs) ([]rank.Candidate, error) {
 	var rest []string
 	if len(plan.Required) > 1 {
 		common := e.commonTerms(ctx, plan)
@@ -368,6 +432,7 @@ func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []ra
 			}
 		}
 	}
+	parts = e.rare(ctx, parts)
 	if len(rest) == 1 && len(parts) == 0 {
 		rest = nil // the strict query already
 	}
@@ -415,4 +480,24 @@ func (e *Engine) brandGuard(ctx context.Context) (func(string) bool, func()) {
 			r.Close()
 		}
 	}
+}
+
+// rare returns the terms of ts that are not too common to stand for a
+// query (see commonTerms): a part such as 精华 of 精华液 would have phase 1
+// go through a good part of the catalog for little.
+func (e *Engine) rare(ctx context.Context, ts []string) []string {
+	if len(ts) == 0 || e.cfg.RelaxCommon <= 0 {
+		return ts
+	}
+	docs, err := e.idx.DocCount()
+	if err != nil {
+		return nil
+	}
+	r, err := e.reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	limit := max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin))
+	return slices.DeleteFunc(ts, func(t string) bool { return float64(e.docFreq(ctx, r, t)) > limit })
 }
