@@ -78,7 +78,7 @@ type GradeConfig struct {
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 200, Partial: 500}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 100, Partial: 200}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
@@ -404,7 +404,10 @@ func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []ra
 
 func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict []rank.Candidate, bufs *candBufs) ([]rank.Candidate, error) {
 	var rest []string
-	if len(plan.Required) > 1 {
+	// With RelaxBelow strict matches, no partial one is shown (Search):
+	// they are not retrieved.
+	few := len(strict) < e.cfg.RelaxBelow
+	if few && len(plan.Required) > 1 {
 		common := e.commonTerms(ctx, plan)
 		for _, t := range plan.Required {
 			if !slices.Contains(common, t) {
@@ -417,7 +420,7 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 	}
 	var parts []string
 	for _, t := range plan.Required {
-		if utf8.RuneCountInString(t) >= 3 && !isCode(t) {
+		if few && utf8.RuneCountInString(t) >= 3 && !isCode(t) {
 			for _, g := range bigrams(t) {
 				if !slices.Contains(rest, g) && !slices.Contains(parts, g) {
 					parts = append(parts, g)
@@ -426,6 +429,9 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 		}
 	}
 	for _, t := range plan.Required {
+		if !few {
+			break
+		}
 		for _, a := range e.store.BrandAliases(t) {
 			if !slices.Contains(rest, a) && !slices.Contains(parts, a) {
 				parts = append(parts, a)
@@ -439,7 +445,9 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 	cands := strict
 	if len(rest)+len(parts) > 0 {
 		q := plan.partialQuery(e.cfg.Field, rest, parts)
-		partial, _, err := e.retrieveCut(ctx, q, e.cfg.Grade.Partial, 1, bufs)
+		// A tie at the cut is settled among at most 3×Partial matches:
+		// graded matching reorders them anyway.
+		partial, _, err := e.retrieveCut(ctx, q, e.cfg.Grade.Partial, 3, 1, bufs)
 		if err != nil {
 			return nil, err
 		}

@@ -86,10 +86,11 @@ func (s *Store) FillIDs(cands []Candidate) {
 	}
 }
 
-// Texts calls fn with the index in cands, the title and the normalised
-// searchable text (title, subtitle, brand, last category level, attribute values, as
-// norm returns them), and the normalised last level of its category, of each live candidate (by Ref, else by ID), for the
-// engine's graded text match.
+// Texts calls fn with the index in cands, the title, the normalised
+// searchable text (title, subtitle, brand and the last category level, as
+// norm returns them) and the normalised last category level of each live
+// candidate (by Ref, else by ID), for the engine's graded text match. It
+// decodes only those fields.
 func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int, title, text, cat string)) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -99,23 +100,19 @@ func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int
 		if !ok {
 			continue
 		}
-		p := s.products.get(o)
-		b.Reset()
-		b.WriteString(norm(p.Title))
-		cat := p.Category // its last level, as the index has it
+		title, subtitle, brand, cat := decodeTexts(s.products.blobs[o])
 		if j := strings.LastIndexAny(cat, ">/"); j >= 0 {
-			cat = cat[j+1:]
+			cat = cat[j+1:] // its last level, as the index has it
 		}
-		for _, x := range []string{p.Subtitle, p.Brand, cat} {
+		cat = norm(cat)
+		b.Reset()
+		b.WriteString(norm(title))
+		for _, x := range []string{subtitle, norm(brand), cat} {
 			if x != "" {
 				b.WriteString(" \n ")
 				b.WriteString(norm(x))
 			}
 		}
-		for _, v := range p.Attrs {
-			b.WriteString(" \n ")
-			b.WriteString(norm(v))
-		}
-		fn(i, p.Title, b.String(), norm(cat))
+		fn(i, title, b.String(), cat)
 	}
 }
