@@ -15,7 +15,9 @@ var update = flag.Bool("update", false, "rewrite the golden relevance stats in t
 const sharedData = "../../shared/data"
 
 // TestRelevanceGolden runs the relevance evaluations over the whole shared
-// catalog and compares the figures with testdata/*.txt, so that a change in
+// catalog — product1m-dev (whole and condensed to its judged rows),
+// taobao-esci-dev (ESCI gains), the known items and the match decisions of
+// match-dev — and compares the figures with testdata/*.txt, so that a change in
 // search quality shows up as a diff in review. Rewrite them with
 // go test ./eval -run Golden -update.
 func TestRelevanceGolden(t *testing.T) {
@@ -53,7 +55,34 @@ func TestRelevanceGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	judged, err := ReadIDs(filepath.Join(sharedData, "relevance/product1m-dev/judged.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	condensed, err := SearchGraded(ctx, engine, queries, qrels, GradedOptions{Judged: judged})
+	if err != nil {
+		t.Fatal(err)
+	}
+	esciQueries, err := ReadQueries(filepath.Join(sharedData, "relevance/taobao-esci-dev/queries.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	esciQrels, err := ReadQrels(filepath.Join(sharedData, "relevance/taobao-esci-dev/qrels.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	esci, err := SearchGraded(ctx, engine, esciQueries, esciQrels, GradedOptions{Gains: ESCIGains, Relevant: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := KnownItems(ctx, engine, pairs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	golden(t, "testdata/product1m-dev.txt", search.String())
+	golden(t, "testdata/product1m-dev-condensed.txt", condensed.String())
+	golden(t, "testdata/taobao-esci-dev.txt", esci.String())
+	golden(t, "testdata/known-dev.txt", known.String())
 	golden(t, "testdata/match-dev.txt", match.String())
 }
 

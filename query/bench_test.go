@@ -73,7 +73,7 @@ func runSearches(b *testing.B, e *Engine, queries []string) {
 }
 
 // readQueries reads the texts of "qid<TAB>text" lines.
-func readQueries(b *testing.B, path string) []string {
+func readQueries(b testing.TB, path string) []string {
 	b.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -93,7 +93,7 @@ func readQueries(b *testing.B, path string) []string {
 
 // readCatalog imports a catalog file and synthesises the commercial fields
 // the shared data lacks, with a fixed seed and date.
-func readCatalog(b *testing.B, path string) []models.Product {
+func readCatalog(b testing.TB, path string) []models.Product {
 	b.Helper()
 	f, err := os.Open(path)
 	if err != nil {

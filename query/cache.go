@@ -57,6 +57,9 @@ type cacheEntry struct {
 	// and text score.
 	refs   []uint32
 	scores []float64
+	// partial, when set, marks the candidates of tier 1 (an entry of
+	// graded matches, whose tiers are mixed); else every one is of tier.
+	partial []bool
 }
 
 // compact returns the entry of cands (all of one tier, as collect
@@ -72,7 +75,11 @@ func compact(key string, gen uint64, tier uint8, matched int, cands []rank.Candi
 // expand appends the entry's candidates to dst, as collect returned them.
 func (en *cacheEntry) expand(dst []rank.Candidate) []rank.Candidate {
 	for i, r := range en.refs {
-		dst = append(dst, rank.Candidate{Score: en.scores[i], Tier: en.tier, Ref: r})
+		c := rank.Candidate{Score: en.scores[i], Tier: en.tier, Ref: r}
+		if en.partial != nil && en.partial[i] {
+			c.Tier = 1
+		}
+		dst = append(dst, c)
 	}
 	return dst
 }

@@ -61,6 +61,8 @@ type Config struct {
 	// cache's expiry read it (time.Now when nil). A request's own Now
 	// (a preview's) overrides it.
 	Now func() time.Time
+	// Grade tunes graded matching (grade.go).
+	Grade GradeConfig
 }
 
 // DefaultConfig returns the defaults.
@@ -79,6 +81,7 @@ func DefaultConfig() Config {
 		RelaxCommon:     0.05,
 		RelaxCommonMin:  1000,
 		QueryLog:        1000,
+		Grade:           DefaultGradeConfig(),
 	}
 }
 
@@ -326,6 +329,9 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 	if cfg.QueryLog <= 0 {
 		cfg.QueryLog = def.QueryLog
 	}
+	if cfg.Grade == (GradeConfig{}) {
+		cfg.Grade = def.Grade
+	}
 	return &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg, queries: NewQueryLog(cfg.QueryLog),
 		cache: newCandCache(cfg.Cache), docs: newDocMap(cat.Index(), store), results: newResultCache(cfg.Results)}
 }
@@ -374,7 +380,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		an = req.analyzer
 	}
 	gen, m, lex := e.textGen.Load(), e.merch.Load(), an.Lexicon()
-	plan := Analyze(Parse(req.Text), an, e.store.IsBrand)
+	isBrand, release := e.brandGuard(ctx)
+	plan := Analyze(Parse(req.Text), an, isBrand)
+	release()
 	resp := &Response{Query: req.Text, Page: req.Page, Size: req.Size, Items: []Item{}}
 	chosen, err := e.ranking(&req, plan)
 	if err != nil {
@@ -459,6 +467,13 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	exact := cands
+	graded := !every && !e.cfg.Grade.Off && len(plan.Phrases) == 0
+	if graded {
+		var err error
+		if cands, err = e.graded(ctx, plan, req.Text, cands, &bufs); err != nil {
+			return nil, err
+		}
+	}
 	// Relaxed matches only fill up a short result: without filters or a
 	// business order, a few hundred of them are all a shopper pages through.
 	rk := k
@@ -469,7 +484,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	// narrowed result has enough of them, though it holds only what phase
 	// 2 needs.
 	var steps []relaxStep
-	if narrowed == nil && len(cands) < e.cfg.RelaxBelow {
+	if narrowed == nil && !graded && len(cands) < e.cfg.RelaxBelow {
 		steps = e.relaxSteps(plan, e.commonTerms(ctx, plan))
 	}
 	for i, step := range steps {
@@ -487,6 +502,17 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		// Phase 2 ranked the best of what passed; the rest counts too.
 		res.Total += narrowed.Passed - len(narrowed.Cands)
 		res.Facets = narrowed.Facets
+	}
+	if graded {
+		exact = exact[:0:0]
+		for _, c := range cands {
+			if c.Tier == 0 {
+				exact = append(exact, c)
+			}
+		}
+		if len(exact) >= e.cfg.RelaxBelow {
+			cands = exact // enough whole matches: no partial one shows, as before
+		}
 	}
 	if len(cands) > len(exact) {
 		resp.Relaxed = e.relaxed(an, plan, exact, cands[len(exact):], rreq, res.Total)

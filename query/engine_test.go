@@ -115,10 +115,11 @@ func TestSearchPartialItemsFollowExactOnes(t *testing.T) {
 
 func TestSearchRelaxedTiersInOrder(t *testing.T) {
 	e, _ := openCatalog(t, catalog())
-	// Tier 1: 格力 and one of 变频/冰箱 (p10, p11); tier 2: any 格力 item.
+	// Graded partial matches: 格力 and one of 变频/冰箱 (p10, p11) cover
+	// most of the query; then the items with one of its words.
 	for _, sort := range []rank.Sort{rank.SortRelevance, rank.SortSales, rank.SortPriceAsc, rank.SortPriceDesc, rank.SortNewest} {
 		got := ids(search(t, e, Request{Text: "格力 变频 冰箱", Sort: sort}).Items)
-		if len(got) != 4 || !slices.Equal(slices.Sorted(slices.Values(got[:2])), []string{"p10", "p11"}) {
+		if len(got) < 4 || !slices.Equal(slices.Sorted(slices.Values(got[:2])), []string{"p10", "p11"}) {
 			t.Errorf("sort %d: got %v, want p10 and p11 before the other 格力 items", sort, got)
 		}
 	}
@@ -289,11 +290,13 @@ func TestSearchHighlightMapsBackToTheTitle(t *testing.T) {
 	}
 }
 
-// A title is not penalised for its length: a set that also names its other
-// items is as much about each of them as a one-item title (BM25 b = 0, see
-// indexer.BM25LengthNorm), so the two score alike and the one with the term
-// twice scores higher.
-func TestSearchTitleLengthIsNotPenalised(t *testing.T) {
+// Length normalisation is mild: phase 1's BM25 does not normalise by length
+// (b = 0, see indexer.BM25LengthNorm), so a set that also names its other
+// items is as much about each of them as a one-item title; graded matching
+// then prefers a shorter title a little (GradeConfig.Short, chosen on half
+// of every labelled set), and a title with the term twice still scores
+// higher than a long one with it once.
+func TestSearchTitleLengthIsMildlyNormalised(t *testing.T) {
 	e, _ := openCatalog(t, []models.Product{
 		{ID: "short", Title: "兰蔻 菁纯 面霜"},
 		{ID: "long", Title: "兰蔻 菁纯 套装 面霜 眼霜 精华水 洁面乳 卸妆油 礼盒 三件套 生日礼物 送女友"},
@@ -305,8 +308,8 @@ func TestSearchTitleLengthIsNotPenalised(t *testing.T) {
 	for _, it := range resp.Items {
 		score[it.ID] = it.Score
 	}
-	if len(resp.Items) != 3 || score["short"] != score["long"] || score["twice"] <= score["long"] {
-		t.Errorf("scores %v, want short = long < twice", score)
+	if len(resp.Items) != 3 || score["short"] <= score["long"] || score["twice"] <= score["long"] || score["short"]-score["long"] > 0.1 {
+		t.Errorf("scores %v, want long < short (by at most 0.1), long < twice", score)
 	}
 }
 

@@ -225,3 +225,42 @@ func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
 	}
 	return b
 }
+
+// partialQuery matches any of terms (each as itself or its synonyms) or
+// of parts (plain terms, half the weight); the bonus terms add to the
+// score and exclusions apply, as in bleveQuery.
+func (p Plan) partialQuery(field string, terms, parts []string) bq.Query {
+	var any []bq.Query
+	for _, t := range terms {
+		any = append(any, p.termOrSynonyms(field, t))
+	}
+	for _, t := range parts {
+		q := bq.NewTermQuery(t)
+		q.SetField(field)
+		q.SetBoost(0.5)
+		any = append(any, q)
+	}
+	d := bq.NewDisjunctionQuery(any)
+	d.SetMin(1)
+	b := bq.NewBooleanQuery([]bq.Query{d}, nil, nil)
+	var should []bq.Query
+	for _, t := range p.Bonus {
+		q := bq.NewTermQuery(t)
+		q.SetField(field)
+		should = append(should, q)
+	}
+	if len(should) > 0 {
+		b.AddShould(should...)
+		b.SetMinShould(0)
+	}
+	for _, ex := range p.Excluded {
+		if len(ex) == 1 {
+			q := bq.NewTermQuery(ex[0])
+			q.SetField(field)
+			b.AddMustNot(q)
+		} else {
+			b.AddMustNot(bq.NewPhraseQuery(ex, field))
+		}
+	}
+	return b
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	bq "github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"shopsearch/rank"
@@ -36,9 +37,15 @@ func (e *Engine) retrieve(ctx context.Context, plan Plan, step *relaxStep, k int
 		// The strict matches go to phase 2 alone, which orders them itself.
 		return e.phase1(ctx, q, k, tier, true, bufs) // cache.go
 	}
+	return e.retrieveCut(ctx, q, k, tieFetch, tier, bufs)
+}
+
+// retrieveCut returns the k best matches of q, a tie at the cut settled
+// by a hash of the ids (see retrieve) among up to fetch×k matches.
+func (e *Engine) retrieveCut(ctx context.Context, q bq.Query, k, fetch int, tier uint8, bufs *candBufs) ([]rank.Candidate, int, error) {
 	// One pass fetches the tied group too: a second one would run the
 	// relaxed query, whose matches can be a good part of the catalog, again.
-	n := max(min(e.cfg.MaxCandidates, tieFetch*k), k+1)
+	n := max(min(e.cfg.MaxCandidates, fetch*k), k+1)
 	cands, matched, err := e.phase1(ctx, q, n, tier, false, bufs)
 	if err != nil || len(cands) <= k {
 		return cands, matched, err

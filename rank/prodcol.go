@@ -190,6 +190,16 @@ func decodeProduct(b []byte, p *models.Product) {
 	}
 }
 
+// decodeTexts decodes only the title, subtitle, brand and category of an
+// encoded product (the first fields), for the engine's graded text match.
+func decodeTexts(b []byte) (title, subtitle, brand, category string) {
+	if len(b) == 0 || b[0] != prodFormat {
+		return
+	}
+	d := decoder{b: b[1:]}
+	return d.str(), d.str(), d.str(), d.str()
+}
+
 // decoder reads what encodeProduct wrote. The input is the store's own
 // encoding, never user bytes, so a short read yields zero values rather
 // than an error.

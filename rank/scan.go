@@ -1,6 +1,10 @@
 package rank
 
-import "shopsearch/models"
+import (
+	"strings"
+
+	"shopsearch/models"
+)
 
 // scanChunk is how many products Scan copies per hold of the read lock.
 const scanChunk = 4096
@@ -79,5 +83,36 @@ func (s *Store) FillIDs(cands []Candidate) {
 		if r := int(cands[i].Ref); cands[i].ID == "" && r > 0 && r <= s.products.len() {
 			cands[i].ID = s.products.id(Ord(r - 1))
 		}
+	}
+}
+
+// Texts calls fn with the index in cands, the title, the normalised
+// searchable text (title, subtitle, brand and the last category level, as
+// norm returns them) and the normalised last category level of each live
+// candidate (by Ref, else by ID), for the engine's graded text match. It
+// decodes only those fields.
+func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int, title, text, cat string)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var b strings.Builder
+	for i := range cands {
+		o, ok := s.ord(&cands[i])
+		if !ok {
+			continue
+		}
+		title, subtitle, brand, cat := decodeTexts(s.products.blobs[o])
+		if j := strings.LastIndexAny(cat, ">/"); j >= 0 {
+			cat = cat[j+1:] // its last level, as the index has it
+		}
+		cat = norm(cat)
+		b.Reset()
+		b.WriteString(norm(title))
+		for _, x := range []string{subtitle, norm(brand), cat} {
+			if x != "" {
+				b.WriteString(" \n ")
+				b.WriteString(norm(x))
+			}
+		}
+		fn(i, title, b.String(), cat)
 	}
 }

@@ -5,6 +5,7 @@
 package rank
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -36,8 +37,14 @@ type Store struct {
 	// brandTerms are the analysed forms of the catalog's brands (兰蔻,
 	// lancome for "Lancome/兰蔻"), for recognising brands in queries.
 	brandTerms map[string]bool
-	brandKey   func(brand string) []string
-	regionID   map[string]uint
+	// brandIDs are the brands each brand term names, and brandItems how
+	// many live items each brand has: how much of the catalog uses a term
+	// as a brand (BrandItems).
+	brandIDs     map[string][]uint32
+	brandItems   map[uint32]int
+	brandTermsOf map[uint32][]string // the terms that name each brand
+	brandKey     func(brand string) []string
+	regionID     map[string]uint
 }
 
 // NewStore returns a store over products, in order. brandKey turns a
@@ -45,6 +52,7 @@ type Store struct {
 func NewStore(products []models.Product, brandKey func(string) []string) *Store {
 	s := &Store{ords: make(map[string]Ord, len(products)), regionID: map[string]uint{},
 		display: map[uint32]string{}, brandTerms: map[string]bool{}, brandKey: brandKey,
+		brandIDs: map[string][]uint32{}, brandItems: map[uint32]int{}, brandTermsOf: map[uint32][]string{},
 		moreRegions: map[Ord][]string{}}
 	s.interner.init()
 	s.mu.Lock()
@@ -94,6 +102,9 @@ func (s *Store) Delete(ids ...string) {
 	defer s.mu.Unlock()
 	for _, id := range ids {
 		if o, ok := s.ords[id]; ok {
+			if s.live[o] {
+				s.brandItems[s.feat[o].brandID]--
+			}
 			s.live[o] = false
 			delete(s.ords, id)
 		}
@@ -135,6 +146,9 @@ func (s *Store) put(p models.Product) {
 		s.keys.grow()
 	}
 	s.products.set(o, &p)
+	if s.live[o] {
+		s.brandItems[s.feat[o].brandID]--
+	}
 	s.live[o] = true
 	s.feat[o].price = p.EffectivePrice()
 	s.feat[o].stock = -1
@@ -182,11 +196,14 @@ func (s *Store) put(p models.Product) {
 	s.feat[o].clicks = p.Clicks
 	brand := strings.TrimSpace(p.Brand)
 	s.feat[o].brandID = s.interner.id(strings.ToLower(brand))
+	s.brandItems[s.feat[o].brandID]++
 	if _, ok := s.display[s.feat[o].brandID]; !ok && brand != "" {
 		s.display[s.feat[o].brandID] = strings.Clone(brand)
 		if s.brandKey != nil {
 			for _, k := range s.brandKey(brand) {
 				s.brandTerms[k] = true
+				s.brandIDs[k] = append(s.brandIDs[k], s.feat[o].brandID)
+				s.brandTermsOf[s.feat[o].brandID] = append(s.brandTermsOf[s.feat[o].brandID], k)
 			}
 		}
 	}
@@ -222,4 +239,32 @@ func (s *Store) IsBrand(term string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.brandTerms[term]
+}
+
+// BrandAliases returns the other terms that name a brand term names, in
+// another script or language: apple and 苹果 of "Apple/苹果", huawei and
+// 华为 of "Huawei/华为" — learnt from the catalog's brand names.
+func (s *Store) BrandAliases(term string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for _, id := range s.brandIDs[term] {
+		for _, k := range s.brandTermsOf[id] {
+			if k != term && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// BrandItems is how many live items have a brand that term names.
+func (s *Store) BrandItems(term string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, id := range s.brandIDs[term] {
+		n += s.brandItems[id]
+	}
+	return n
 }

@@ -11,17 +11,18 @@ import (
 
 	"shopsearch/eval"
 	"shopsearch/indexer"
+	"shopsearch/query"
 	"shopsearch/recall"
 )
 
-const evalKinds = "search, match, sessions, split-sessions, cv, ctr or slots"
+const evalKinds = "search, match, known, sessions, split-sessions, cv, ctr or slots"
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("eval needs a kind: %s", evalKinds)
 	}
 	switch args[0] {
-	case "search", "match":
+	case "search", "match", "known":
 		return runEvalSearch(ctx, args[0], args[1:], stdout, stderr)
 	case "sessions":
 		return runEvalSessions(ctx, args[1:], stdout, stderr)
@@ -37,14 +38,21 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return fmt.Errorf("unknown eval kind %q (want %s)", args[0], evalKinds)
 }
 
-// runEvalSearch runs the search relevance evaluations over a catalog.
+// runEvalSearch runs the search relevance evaluations over a catalog:
+// graded (search), the match decision (match) and known-item (known).
 func runEvalSearch(ctx context.Context, kind string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval "+kind, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	catalog := fs.String("catalog", "", "catalog file (JSONL or CSV) to index")
 	queries := fs.String("queries", "", "queries, qid<TAB>text (eval search)")
-	qrels := fs.String("qrels", "", "TREC qrels: qid 0 docid rel (eval search)")
-	pairs := fs.String("pairs", "", "labelled query/doc pairs, JSONL (eval match)")
+	qrels := fs.String("qrels", "", "TREC qrels: qid 0 docid grade, grades 0–3 (eval search)")
+	gains := fs.String("gains", "exp", "eval search: gains of the grades: exp (2^g−1) or esci (3/2/1/0 → 1/0.1/0.01/0; relevant from grade 2)")
+	judged := fs.String("judged", "", "eval search: ids of the judged rows, one a line; rankings are condensed to them (trec_eval -J)")
+	runOut := fs.String("run", "", "eval search: write the rankings to this file as a TREC run")
+	pairs := fs.String("pairs", "", "labelled query/doc pairs, JSONL (eval match, eval known)")
+	half := fs.String("half", "", "evaluate one half of the queries only: a or b (by a hash of the query id), for tuning on one and checking on the other")
+	engineName := fs.String("engine", "shopsearch", "what to evaluate: shopsearch, or bm25 (the reference baseline: BM25 over character uni+bigrams of titles)")
+	strict := fs.Bool("strict", false, "shopsearch: rank by the strict tiers of relaxation instead of graded matching, for comparison")
 	verbose := fs.Bool("v", false, "trace every query on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,18 +60,45 @@ func runEvalSearch(ctx context.Context, kind string, args []string, stdout, stde
 	if *catalog == "" {
 		return fmt.Errorf("eval %s: --catalog is required", kind)
 	}
-	dir, err := os.MkdirTemp("", "shopsearch-eval-")
+	keep, err := eval.Half(*half)
 	if err != nil {
-		return err
+		return fmt.Errorf("eval %s: %w", kind, err)
 	}
-	defer os.RemoveAll(dir)
-	engine, _, _, err := eval.BuildEngine(*catalog, dir, nil)
-	if err != nil {
-		return err
+	var searcher eval.Searcher
+	switch *engineName {
+	case "shopsearch":
+		dir, err := os.MkdirTemp("", "shopsearch-eval-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		engine, _, _, err := eval.BuildEngine(*catalog, dir, nil)
+		if err != nil {
+			return err
+		}
+		defer engine.Close()
+		if *strict {
+			g := query.DefaultGradeConfig()
+			g.Off = true
+			engine.SetGrade(g)
+		}
+		searcher = engine
+	case "bm25":
+		b, err := eval.BuildBM25(*catalog)
+		if err != nil {
+			return err
+		}
+		searcher = b
+	default:
+		return fmt.Errorf("eval %s: unknown --engine %q (want shopsearch or bm25)", kind, *engineName)
 	}
-	defer engine.Close()
+	var trace io.Writer
+	if *verbose {
+		trace = stderr
+	}
 
-	if kind == "search" {
+	switch kind {
+	case "search":
 		if *queries == "" || *qrels == "" {
 			return fmt.Errorf("eval search: --queries and --qrels are required")
 		}
@@ -75,11 +110,42 @@ func runEvalSearch(ctx context.Context, kind string, args []string, stdout, stde
 		if err != nil {
 			return err
 		}
-		var trace io.Writer
-		if *verbose {
-			trace = stderr
+		o := eval.GradedOptions{Trace: trace, Queries: keep}
+		switch *gains {
+		case "exp":
+		case "esci":
+			o.Gains, o.Relevant = eval.ESCIGains, 2
+		default:
+			return fmt.Errorf("eval search: unknown --gains %q (want exp or esci)", *gains)
 		}
-		st, err := eval.Search(ctx, engine, qs, rel, trace)
+		if *judged != "" {
+			if o.Judged, err = eval.ReadIDs(*judged); err != nil {
+				return err
+			}
+		}
+		if *runOut != "" {
+			f, err := os.Create(*runOut)
+			if err != nil {
+				return fmt.Errorf("eval search: %w", err)
+			}
+			defer f.Close()
+			o.Run = f
+		}
+		st, err := eval.SearchGraded(ctx, searcher, qs, rel, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, st)
+		return nil
+	case "known":
+		if *pairs == "" {
+			return fmt.Errorf("eval known: --pairs is required")
+		}
+		ps, err := eval.ReadPairs(*pairs)
+		if err != nil {
+			return err
+		}
+		st, err := eval.KnownItems(ctx, searcher, ps, keep, trace)
 		if err != nil {
 			return err
 		}
@@ -93,7 +159,7 @@ func runEvalSearch(ctx context.Context, kind string, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	st, err := eval.Match(ctx, engine, ps)
+	st, err := eval.Match(ctx, searcher, ps)
 	if err != nil {
 		return err
 	}
