@@ -11,8 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/publish"
 )
 
 // ConfigFile is the merchandisers' configuration, in the data directory.
@@ -172,7 +172,7 @@ func saveMerch(dir string, m Merch) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save suggest config: %w", err)
 	}
-	if err := indexer.WriteFileAtomic(filepath.Join(dir, ConfigFile), append(b, '\n')); err != nil {
+	if err := publish.Bytes(filepath.Join(dir, ConfigFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("save suggest config: %w", err)
 	}
 	return nil
