@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,70 +18,33 @@ import (
 	"shopsearch/store/redistest"
 )
 
-// serveChildEnv, when set, makes TestServeChild run serve with the
-// arguments it holds (one a line): how a test starts serve as a child
-// process it can SIGKILL.
-const serveChildEnv = "SHOPSEARCH_TEST_SERVE_CHILD"
-
-// TestServeChild is serve in a child process of another test; alone it
-// does nothing.
-func TestServeChild(t *testing.T) {
-	args := os.Getenv(serveChildEnv)
-	if args == "" {
-		t.Skip("runs only as a child process of another test")
-	}
-	if err := run(context.Background(), strings.Split(args, "\n"), os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "serve:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
 // serveChild is a serve process started by startServeChild.
 type serveChild struct {
-	cmd  *exec.Cmd
+	*child
 	base string
-	log  string // its output
 }
 
-// startServeChild starts serve with args in a child process (this test
-// binary, TestServeChild) listening on addr, and waits until it answers.
+// startServeChild starts serve with args in a child process (startChild,
+// fault_test.go) listening on addr, and waits until it answers.
 func startServeChild(t *testing.T, addr string, args ...string) *serveChild {
 	t.Helper()
-	log := filepath.Join(t.TempDir(), "serve.log")
-	out, err := os.Create(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$", "-test.v=false")
-	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join(append([]string{"serve", "--addr", addr}, args...), "\n"))
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &serveChild{cmd: cmd, base: "http://" + addr, log: log}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	c := &serveChild{child: startChild(t, append([]string{"serve", "--addr", addr}, args...)...), base: "http://" + addr}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if resp, err := http.Get(c.base + "/healthz"); err == nil {
 			resp.Body.Close()
 			return c
 		}
+		select {
+		case <-c.done:
+			t.Fatalf("serve exited: %v\n%s", c.err, c.stderr.String())
+		default:
+		}
 		if time.Now().After(deadline) {
-			data, _ := os.ReadFile(log)
-			t.Fatalf("serve did not answer within 60s:\n%s", data)
+			t.Fatalf("serve did not answer within 60s:\n%s", c.stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond) // polling, with a deadline
 	}
-}
-
-func (c *serveChild) kill(t *testing.T) {
-	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	c.cmd.Wait()
 }
 
 // post posts body to /api/events with the headers (name, value pairs) and
@@ -176,7 +136,7 @@ func TestEventsSurviveKillWhileRedisIsDown(t *testing.T) {
 	buf := filepath.Join(dir, eventsBufferFile)
 	fi, _ := os.Stat(buf)
 	t.Logf("%d events acknowledged with Redis down; buffer file %d bytes", n, fi.Size())
-	child.kill(t)
+	child.kill()
 
 	// (serve needs Redis to start: its profiles and rules are there.)
 	srv.Restart()
