@@ -384,7 +384,11 @@ func browserPublish(t *testing.T, b *browserEnv) {
 	// An item of the preview opens its explanation; back on the weights tab
 	// the draft is still there.
 	b.do(t, ctx,
-		chromedp.Click(chromedp.CSS("#preview [data-side=current] li[data-id]")),
+		// Clicked from the page's own script: the preview may be drawn
+		// again between chromedp finding a node and clicking it ("Could
+		// not find node with given id"), while a query and a click in one
+		// script always find the list as it is.
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#preview [data-side=current] li[data-id]").click()`),
 		waitFor(`!document.getElementById("tab-explain").hidden && document.querySelector("#xlist li.on") !== null`),
 	)
 	if got, want := evalJS[string](t, b, ctx, `document.querySelector("#xlist li.on").dataset.id`), current[0]; got != want {
