@@ -5,6 +5,9 @@
 package indexer
 
 import (
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search"
@@ -34,6 +37,9 @@ func init() {
 	registry.RegisterAnalyzer(AnalyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
 		return bleveAnalyzer{dict.Default()}, nil
 	})
+	registry.RegisterAnalyzer(GramAnalyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+		return GramAnalyzer{}, nil
+	})
 	search.BM25_b = BM25LengthNorm
 }
 
@@ -54,6 +60,49 @@ func (b bleveAnalyzer) Analyze(text []byte) analysis.TokenStream {
 			Type:     analysis.Ideographic,
 		}
 		out[i] = &backing[i]
+	}
+	return out
+}
+
+// GramAnalyzerName is the Bleve analyzer of FieldGrams.
+const GramAnalyzerName = "shopsearch-grams"
+
+// GramAnalyzer cuts a text into the character bigrams of its letters and
+// digits, once each, after dict's normalisation (full width, case,
+// traditional forms): 测试纸狗狗 → 测试 试纸 纸狗 狗狗. It needs no lexicon,
+// so a query finds titles the word analyzer cut differently.
+type GramAnalyzer struct{}
+
+func (GramAnalyzer) Analyze(text []byte) analysis.TokenStream {
+	grams := TitleBigrams(dict.Normalize(string(text)))
+	out := make(analysis.TokenStream, len(grams))
+	backing := make([]analysis.Token, len(grams))
+	for i, g := range grams {
+		backing[i] = analysis.Token{Term: []byte(g), Position: i + 1, Type: analysis.Ideographic}
+		out[i] = &backing[i]
+	}
+	return out
+}
+
+// TitleBigrams are the distinct bigrams of adjacent letters or digits of a
+// normalised text, in order of first appearance.
+func TitleBigrams(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	prevAt := -1
+	for i, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			prevAt = -1
+			continue
+		}
+		if prevAt >= 0 {
+			g := s[prevAt : i+utf8.RuneLen(r)]
+			if !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+		prevAt = i
 	}
 	return out
 }

@@ -18,6 +18,10 @@ import (
 // store, and phase-2 ranking its feature columns.
 const FieldText = "text"
 
+// FieldGrams holds the character bigrams of the title (GramAnalyzer), for
+// finding partial matches whatever the segmentation; no positions.
+const FieldGrams = "grams"
+
 // newMapping is the lean mapping: no _all, no dynamic fields, no stored
 // values, BM25 scoring, term vectors (positions) only for phrase queries.
 func newMapping() *mapping.IndexMappingImpl {
@@ -35,6 +39,13 @@ func newMapping() *mapping.IndexMappingImpl {
 	f.IncludeTermVectors = true
 	f.DocValues = false
 	doc.AddFieldMappingsAt(FieldText, f)
+	g := mapping.NewTextFieldMapping()
+	g.Analyzer = GramAnalyzerName
+	g.Store = false
+	g.IncludeInAll = false
+	g.IncludeTermVectors = false
+	g.DocValues = false
+	doc.AddFieldMappingsAt(FieldGrams, g)
 	m.DefaultMapping = doc
 	return m
 }
@@ -77,5 +88,6 @@ func newDocument(p *models.Product, an analysis.Analyzer) *document.Document {
 	d := document.NewDocument(p.ID)
 	d.AddField(document.NewTextFieldCustom(FieldText, nil, []byte(searchText(p)),
 		index.IndexField|index.IncludeTermVectors, an))
+	d.AddField(document.NewTextFieldCustom(FieldGrams, nil, []byte(p.Title), index.IndexField, GramAnalyzer{}))
 	return d
 }

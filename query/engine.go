@@ -180,6 +180,7 @@ type Engine struct {
 	textGen atomic.Uint64
 	docs    *docMap      // Bleve document numbers → ordinals (docmap.go)
 	results *resultCache // whole responses for a moment (results.go; nil: off)
+	grams   *gramStats   // character-gram statistics of the titles (grams.go)
 
 	merch   atomic.Pointer[merch] // profiles and rules (merch.go)
 	queries *QueryLog             // searched queries, for previews (querylog.go)
@@ -274,6 +275,7 @@ func (e *Engine) Upsert(products []models.Product) error {
 	if err := e.cat.Upsert(products); err != nil {
 		return err
 	}
+	e.grams.replace(products, e.title)
 	e.store.Put(products...)
 	e.textChanged()
 	return nil
@@ -285,6 +287,11 @@ func (e *Engine) Delete(ids []string) error {
 	defer e.wmu.Unlock()
 	if err := e.cat.Delete(ids); err != nil {
 		return err
+	}
+	for _, id := range ids {
+		if t, ok := e.title(id); ok {
+			e.grams.add(t, -1)
+		}
 	}
 	e.store.Delete(ids...)
 	e.textChanged()
@@ -332,8 +339,20 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 	if cfg.Grade == (GradeConfig{}) {
 		cfg.Grade = def.Grade
 	}
-	return &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg, queries: NewQueryLog(cfg.QueryLog),
-		cache: newCandCache(cfg.Cache), docs: newDocMap(cat.Index(), store), results: newResultCache(cfg.Results)}
+	e := &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg, queries: NewQueryLog(cfg.QueryLog),
+		cache: newCandCache(cfg.Cache), docs: newDocMap(cat.Index(), store), results: newResultCache(cfg.Results),
+		grams: newGramStats()}
+	_ = store.Scan(func(p *models.Product) error { // never fails: fn does not
+		e.grams.add(p.Title, +1)
+		return nil
+	})
+	return e
+}
+
+// title is the title of the live product id.
+func (e *Engine) title(id string) (string, bool) {
+	p, ok := e.store.Get(id)
+	return p.Title, ok
 }
 
 // Store is the product store behind the engine.

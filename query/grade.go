@@ -15,6 +15,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"shopsearch/dict"
+	"shopsearch/indexer"
 	"shopsearch/rank"
 )
 
@@ -55,6 +56,12 @@ type GradeConfig struct {
 	Accessory  float64 // coverage of a word the title has only before an accessory head
 	Grams      float64 // coverage of a word by its share of bigrams, at most
 	BM25       float64 // weight of the phase-1 text score (divided by the best)
+	// Chars is the weight of BM25 over the character grams the title
+	// shares with the query (grams.go), divided by the sum of the query
+	// grams' IDFs.
+	Chars float64
+	// CharsB is the length normalisation (BM25's b) of that score.
+	CharsB float64
 	Short      float64 // weight of a short title: Short·(1 − runes/ShortRunes)
 	// ShortRunes is the title length at which the shortness bonus is gone.
 	ShortRunes int
@@ -62,6 +69,10 @@ type GradeConfig struct {
 	// (covers it less than half), so that it ranks below the items that
 	// have it: a partial match keeps the product noun first.
 	NoHead float64
+	// HeadBonus is the bonus of an item that has the head noun: it ranks
+	// above the items that match more of the other words or characters but
+	// lack the product asked for.
+	HeadBonus float64
 	// CatHead is the bonus of an item whose category's last level ends
 	// with the query's head noun (智能手机 for 手机; not 手机壳).
 	CatHead float64
@@ -73,12 +84,15 @@ type GradeConfig struct {
 	// Partial is how many partial matches are retrieved besides the strict
 	// ones (the best by phase-1 score of the disjunction of the words).
 	Partial int
+	// GramTerms is how many of the query's rarest character bigrams join
+	// that disjunction (FieldGrams); 0: none.
+	GramTerms int
 }
 
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 100, Partial: 200}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Chars: 8, CharsB: 0.75, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 100, Partial: 200, GramTerms: 10, HeadBonus: 0.6}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
@@ -163,7 +177,7 @@ func (e *Engine) gradeTerms(ctx context.Context, plan Plan) []gradeTerm {
 	}
 	for i := len(terms) - 1; i >= 0; i-- {
 		t := terms[i]
-		if !t.code && utf8.RuneCountInString(t.text) >= 2 && !slices.Contains(plan.Brands, t.text) {
+		if !t.code && !modifier(t.text) && !slices.Contains(plan.Brands, t.text) && !slices.Contains(plan.BrandLeaves, t.text) {
 			terms[i].head = true
 			terms[i].w *= cfg.Head
 			break
@@ -241,6 +255,11 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		}
 		sel = append(sel, i)
 	}
+	gq := e.grams.query(query)
+	var idfSum float64
+	for _, w := range gq.idf {
+		idfSum += w
+	}
 	sub := make([]rank.Candidate, len(sel))
 	for j, i := range sel {
 		sub[j] = cands[i]
@@ -263,6 +282,8 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		s := covered / total
 		if !head {
 			s *= cfg.NoHead
+		} else if headNoun != "" {
+			s += cfg.HeadBonus
 		}
 		if full {
 			s += cfg.Full
@@ -272,6 +293,10 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		}
 		if best > 0 {
 			s += cfg.BM25 * cands[i].Score / best
+		}
+		if idfSum > 0 && cfg.Chars > 0 {
+			nt, _, _ := strings.Cut(text, " \n ")
+			s += cfg.Chars * gq.score(nt, cfg.CharsB) / idfSum
 		}
 		if cfg.ShortRunes > 0 {
 			s += cfg.Short * max(0, 1-float64(utf8.RuneCountInString(title))/float64(cfg.ShortRunes))
@@ -383,7 +408,8 @@ func (e *Engine) graded(ctx context.Context, plan Plan, text string, strict []ra
 	gen := e.textGen.Load()
 	if e.cache != nil {
 		if b, err := json.Marshal(plan); err == nil {
-			key = fmt.Sprintf("graded\x00%+v\x00%s", e.cfg.Grade, b)
+			// The text too: its grams and accessory words are graded.
+			key = fmt.Sprintf("graded\x00%+v\x00%s\x00%s", e.cfg.Grade, b, dict.Normalize(text))
 			if en, ok := e.cache.get(key, gen); ok {
 				return en.expand(bufs.get(len(en.refs))), nil
 			}
@@ -442,9 +468,13 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 	if len(rest) == 1 && len(parts) == 0 {
 		rest = nil // the strict query already
 	}
+	var grams []string
+	if few {
+		grams = e.rareGrams(ctx, text)
+	}
 	cands := strict
-	if len(rest)+len(parts) > 0 {
-		q := plan.partialQuery(e.cfg.Field, rest, parts)
+	if len(rest)+len(parts)+len(grams) > 0 {
+		q := plan.partialQuery(e.cfg.Field, rest, parts, grams)
 		// A tie at the cut is settled among at most 3×Partial matches:
 		// graded matching reorders them anyway.
 		partial, _, err := e.retrieveCut(ctx, q, e.cfg.Grade.Partial, 3, 1, bufs)
@@ -508,4 +538,46 @@ func (e *Engine) rare(ctx context.Context, ts []string) []string {
 	defer r.Close()
 	limit := max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin))
 	return slices.DeleteFunc(ts, func(t string) bool { return float64(e.docFreq(ctx, r, t)) > limit })
+}
+
+// rareGrams returns the rarest character bigrams of a query text, at most
+// GramTerms of them, less those too common to stand for it (as rare does
+// for words): the terms that find the titles the analyzer cut differently
+// from the query (测试纸狗狗 for 试纸狗).
+func (e *Engine) rareGrams(ctx context.Context, text string) []string {
+	n := e.cfg.Grade.GramTerms
+	if n <= 0 {
+		return nil
+	}
+	grams := indexer.TitleBigrams(dict.Normalize(text))
+	if len(grams) == 0 {
+		return nil
+	}
+	docs, err := e.idx.DocCount()
+	if err != nil {
+		return nil
+	}
+	r, err := e.reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	limit := uint64(max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin)))
+	type gram struct {
+		text string
+		df   uint64
+	}
+	var keep []gram
+	for _, g := range grams {
+		df := e.fieldFreq(ctx, r, g, indexer.FieldGrams)
+		if df > 0 && df <= limit {
+			keep = append(keep, gram{g, df})
+		}
+	}
+	slices.SortStableFunc(keep, func(a, b gram) int { return cmp.Compare(a.df, b.df) })
+	out := make([]string, 0, min(n, len(keep)))
+	for _, g := range keep[:min(n, len(keep))] {
+		out = append(out, g.text)
+	}
+	return out
 }

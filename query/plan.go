@@ -6,6 +6,7 @@ import (
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"shopsearch/dict"
+	"shopsearch/indexer"
 )
 
 // Plan is an analysed query: what must match, what adds to the score, what
@@ -227,9 +228,10 @@ func (p Plan) bleveQuery(field string, step *relaxStep) bq.Query {
 }
 
 // partialQuery matches any of terms (each as itself or its synonyms) or
-// of parts (plain terms, half the weight); the bonus terms add to the
-// score and exclusions apply, as in bleveQuery.
-func (p Plan) partialQuery(field string, terms, parts []string) bq.Query {
+// of parts (plain terms, half the weight) or of grams (character bigrams of
+// the title, half the weight); the bonus terms add to the score and
+// exclusions apply, as in bleveQuery.
+func (p Plan) partialQuery(field string, terms, parts []string, grams []string) bq.Query {
 	var any []bq.Query
 	for _, t := range terms {
 		any = append(any, p.termOrSynonyms(field, t))
@@ -237,6 +239,12 @@ func (p Plan) partialQuery(field string, terms, parts []string) bq.Query {
 	for _, t := range parts {
 		q := bq.NewTermQuery(t)
 		q.SetField(field)
+		q.SetBoost(0.5)
+		any = append(any, q)
+	}
+	for _, t := range grams {
+		q := bq.NewTermQuery(t)
+		q.SetField(indexer.FieldGrams)
 		q.SetBoost(0.5)
 		any = append(any, q)
 	}

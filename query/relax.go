@@ -112,7 +112,12 @@ func (e *Engine) reader() (index.IndexReader, error) {
 
 // docFreq is how many documents of r have term (0 on error).
 func (e *Engine) docFreq(ctx context.Context, r index.IndexReader, term string) uint64 {
-	tr, err := r.TermFieldReader(ctx, []byte(term), e.cfg.Field, false, false, false)
+	return e.fieldFreq(ctx, r, term, e.cfg.Field)
+}
+
+// fieldFreq is how many items have term in field.
+func (e *Engine) fieldFreq(ctx context.Context, r index.IndexReader, term, field string) uint64 {
+	tr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return 0
 	}
