@@ -243,7 +243,8 @@ func TestRedisGoesAway(t *testing.T) {
 // Redis does not answer (serve_redis.go): it searches, buffers events,
 // refuses admin writes with 503 unavailable and says on /healthz what waits
 // for Redis; once Redis is back it loads the profiles and rules saved there,
-// replays the events and is healthy, with no restart. Started with a
+// replays the events and is healthy, with no restart; the same when Redis
+// hangs (SIGSTOP) rather than refuses. Started with a
 // password in the URL ($SHOPSEARCH_REDIS or --redis), it logs where Redis
 // is without the password.
 func TestServeStartsWhileRedisIsDown(t *testing.T) {
@@ -300,6 +301,26 @@ func TestServeStartsWhileRedisIsDown(t *testing.T) {
 	})
 	b.mustCall(t, "PUT", "/api/admin/profiles/default", `{"weights":{"text":1},"author":"b"}`, nil)
 	within(t, "a sees b's write", time.Now(), time.Now().Add(5*time.Second), func() bool { return a.profileVersion(t, "default") == 2 })
+
+	// A Redis that hangs (SIGSTOP) rather than refuses: serve starts
+	// degraded after the 5 s the start waits for its answer.
+	srv.Pause()
+	started := time.Now()
+	c := startRedisReplica(t, srv.URL)
+	t.Logf("started with Redis hung in %v", time.Since(started).Round(time.Millisecond))
+	if h := c.health(t); h != "degraded" {
+		t.Errorf("healthz %q of a serve started with Redis hung", h)
+	}
+	if resp := c.search(t, "手机"); len(resp.Items) != 2 {
+		t.Errorf("search with Redis hung since the start: items %+v", resp.Items)
+	}
+	srv.Resume()
+	up = time.Now()
+	took = within(t, "c loads from Redis and is healthy", up, up.Add(15*time.Second), func() bool { return c.health(t) == "ok" })
+	t.Logf("healthy %v after Redis answers again", took.Round(time.Millisecond))
+	if v := c.profileVersion(t, "default"); v != 2 {
+		t.Errorf("profile default at v%d once Redis answers, want v2", v)
+	}
 
 	// A password in the URL is not logged.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
