@@ -84,7 +84,7 @@ func newRedisStart(r *store.Redis, dataDir string) (*redisStart, error) {
 	s.local.Store(true)
 	gen, err := currentGeneration(dataDir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the lexicon's local copy: %w", err)
 	}
 	data, err := os.ReadFile(filepath.Join(dataDir, gen, server.LexiconMarkerFile))
 	if errors.Is(err, os.ErrNotExist) {
