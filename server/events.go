@@ -421,13 +421,16 @@ type healthBody struct {
 	Status   string           `json:"status"` // ok, degraded
 	Products int              `json:"products"`
 	Events   *events.Counters `json:"events,omitempty"`
+	// Degraded names what WithHealthCheck's checks found degraded, and why.
+	Degraded map[string]string `json:"degraded,omitempty"`
 }
 
-// health adds the events' state to /healthz: whether the behaviour store
-// is reachable, and the counters.
+// health adds the events' state to /healthz: degraded while the behaviour
+// store is unreachable or acknowledged events wait in the buffer for it (as
+// after a restart, until the first replay), and the counters.
 func (h *eventsAPI) health() (degraded bool, counters *events.Counters) {
 	c := h.ev.Counters()
-	return c.Degraded, &c
+	return c.Degraded || c.Buffered > 0, &c
 }
 
 // rateLimit is a token bucket per client address. It forgets every

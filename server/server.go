@@ -119,6 +119,13 @@ type Server struct {
 	stats    *consoleStats // zero-result queries for the console (console.go)
 	events   *eventsAPI    // nil without WithEvents (events.go)
 	correct  corrector     // query correction; nil without a suggester (correct.go)
+	checks   []healthCheck // WithHealthCheck's, for /healthz
+}
+
+// healthCheck is a named check of /healthz (WithHealthCheck).
+type healthCheck struct {
+	name  string
+	check func() string
 }
 
 //go:embed web
@@ -166,12 +173,31 @@ func New(cfg Config, engine *query.Engine) *Server {
 // Handler returns the HTTP handler of the API.
 func (s *Server) Handler() http.Handler { return s.router }
 
+// WithHealthCheck adds a check to /healthz: check returns "" while the part
+// it names is fine, else what is degraded and why; /healthz then answers
+// "degraded" (with 200: the server still serves) and the message under
+// degraded[name]. serve adds one for a Redis it could not reach at start.
+// Call it before serving.
+func (s *Server) WithHealthCheck(name string, check func() string) *Server {
+	s.checks = append(s.checks, healthCheck{name, check})
+	return s
+}
+
 func (s *Server) health(c *gin.Context) {
 	h := healthBody{Status: "ok", Products: s.engine.Store().Live()}
 	if s.events != nil { // "degraded" while the behaviour store is unreachable (events.go)
 		var degraded bool
 		degraded, h.Events = s.events.health()
 		if degraded {
+			h.Status = "degraded"
+		}
+	}
+	for _, hc := range s.checks {
+		if msg := hc.check(); msg != "" {
+			if h.Degraded == nil {
+				h.Degraded = map[string]string{}
+			}
+			h.Degraded[hc.name] = msg
 			h.Status = "degraded"
 		}
 	}

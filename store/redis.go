@@ -53,11 +53,28 @@ type Redis struct {
 	now                                        func() time.Time // the clock (WithClock)
 }
 
-// OpenRedis connects to the Redis at rawURL — redis://[[user]:password@]host:port/db
-// or rediss:// for TLS, with go-redis's options (redis.ParseURL) and one of
-// its own, prefix=, the keys' prefix (default DefaultRedisPrefix) — and
-// checks that it answers, within ctx or 5 seconds when ctx has no deadline.
+// OpenRedis connects to the Redis at rawURL (see NewRedis) and checks that
+// it answers (Ping), within ctx or 5 seconds when ctx has no deadline.
 func OpenRedis(ctx context.Context, rawURL string, opts ...Option) (*Redis, error) {
+	r, err := NewRedis(rawURL, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Ping(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// NewRedis returns a store on the Redis at rawURL —
+// redis://[[user]:password@]host:port/db or rediss:// for TLS, with
+// go-redis's options (redis.ParseURL) and one of its own, prefix=, the
+// keys' prefix (default DefaultRedisPrefix) — without contacting it: only
+// a malformed URL is an error. Its methods connect when called, so a store
+// made while Redis is down works once it is back (serve starts degraded
+// that way; doc/reliability.md).
+func NewRedis(rawURL string, opts ...Option) (*Redis, error) {
 	o := buildOptions(opts)
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -88,7 +105,7 @@ func OpenRedis(ctx context.Context, rawURL string, opts ...Option) (*Redis, erro
 	// redisOpTimeout; the event intake's are shorter), not only the
 	// socket timeouts: a Redis that hangs must not hold a request longer.
 	opt.ContextTimeoutEnabled = true
-	r := &Redis{
+	return &Redis{
 		c:        redis.NewClient(opt),
 		where:    fmt.Sprintf("%s/%d", opt.Addr, opt.DB),
 		profiles: prefix + "profiles",
@@ -98,20 +115,27 @@ func OpenRedis(ctx context.Context, rawURL string, opts ...Option) (*Redis, erro
 		version:  prefix + "version",
 		prefix:   prefix,
 		now:      o.now,
-	}
+	}, nil
+}
+
+// Ping checks that Redis answers, within ctx or 5 seconds when ctx has no
+// deadline. When it cannot be reached the error has code
+// models.EUNAVAILABLE and says "unreachable"; a Redis that answers but
+// refuses the client (a wrong password) is another error.
+func (r *Redis) Ping(ctx context.Context) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, redisOpenTimeout)
 		defer cancel()
 	}
 	if err := r.c.Ping(ctx).Err(); err != nil {
-		r.c.Close()
 		if unavailable(err) {
-			return nil, fmt.Errorf("store: redis at %s is unreachable: %w", r.where, err)
+			return fmt.Errorf("store: redis at %s is unreachable: %w: %w", r.where,
+				models.Errorf(models.EUNAVAILABLE, "Redis at %s is unreachable", r.where), err)
 		}
-		return nil, fmt.Errorf("store: redis at %s refused the connection: %w", r.where, err) // e.g. a wrong password
+		return fmt.Errorf("store: redis at %s refused the connection: %w", r.where, err) // e.g. a wrong password
 	}
-	return r, nil
+	return nil
 }
 
 // Close closes the connections.

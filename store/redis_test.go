@@ -210,6 +210,35 @@ func TestRedisUnavailable(t *testing.T) {
 	}
 }
 
+// TestNewRedisWhileDown: a store made while Redis is down (serve starting
+// degraded) fails its Ping and its methods with code unavailable, and works
+// once Redis is back, without being made again.
+func TestNewRedisWhileDown(t *testing.T) {
+	srv := redistest.StartServer(t)
+	srv.Stop()
+	r, err := NewRedis(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Ping(context.Background()); models.ErrorCode(err) != models.EUNAVAILABLE || !strings.Contains(err.Error(), "unreachable") {
+		t.Errorf("Ping with Redis down: %v, want code %s", err, models.EUNAVAILABLE)
+	}
+	if err := r.PutRule("r", []byte(`{}`)); models.ErrorCode(err) != models.EUNAVAILABLE {
+		t.Errorf("PutRule with Redis down: %v, want code %s", err, models.EUNAVAILABLE)
+	}
+	srv.Restart()
+	if err := r.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping with Redis back: %v", err)
+	}
+	if err := r.PutRule("r", []byte(`{}`)); err != nil {
+		t.Errorf("PutRule with Redis back: %v", err)
+	}
+	if _, err := NewRedis("http://" + srv.Addr); err == nil || !strings.Contains(err.Error(), "redis URL") {
+		t.Errorf("NewRedis of a malformed URL: %v", err)
+	}
+}
+
 // TestOpenRedisRefused: a Redis that answers but refuses the client (a
 // wrong password) fails the open, without the password in the error.
 func TestOpenRedisRefused(t *testing.T) {

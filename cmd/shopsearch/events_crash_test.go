@@ -91,9 +91,11 @@ func freeAddr(t *testing.T) string {
 // TestEventsSurviveKillWhileRedisIsDown (issue 21): with Redis stopped,
 // serve acknowledges N events — anonymous impressions from 100 shoppers'
 // addresses and the order system's purchases — into its buffer file; it
-// is killed with SIGKILL, Redis comes back, serve starts again and replays
-// the file: every acknowledged event is counted once, and the file is
-// emptied.
+// is killed with SIGKILL and started again while Redis is still down: it
+// starts degraded (serve_redis.go) and acknowledges more events into the
+// same file. Then Redis comes back on the same port and serve replays the
+// file with no restart: every acknowledged event is counted once, and the
+// file is emptied.
 func TestEventsSurviveKillWhileRedisIsDown(t *testing.T) {
 	srv := redistest.StartServer(t)
 	dir := t.TempDir()
@@ -108,11 +110,12 @@ func TestEventsSurviveKillWhileRedisIsDown(t *testing.T) {
 	args := []string{"--data", dir, "--redis", srv.URL, "--admin-token", redisTestToken, "--trusted-proxy", "127.0.0.1"}
 	child := startServeChild(t, addr, args...)
 	srv.Stop()
-	const shoppers, items, orders = 100, 10, 5
-	n := 0
-	for k := range shoppers {
-		// Anonymous: one impression of every item by shopper k from an
-		// address of its own (so that none is a repeat).
+	const shoppers, later, items, orders = 100, 10, 10, 5
+	// send posts shopper k's events: one impression of every item from an
+	// address of its own (anonymous, so that none is a repeat), and the
+	// order system's purchases, each an order line (trusted); all must be
+	// acknowledged into the buffer.
+	send := func(k int) int {
 		var b strings.Builder
 		for j := range items {
 			fmt.Fprintf(&b, `{"type":"impression","session_id":"s%d","scene":"home","items":["i%d"]},`, k, j)
@@ -121,8 +124,6 @@ func TestEventsSurviveKillWhileRedisIsDown(t *testing.T) {
 		if status != 200 || !strings.Contains(body, `"buffered":true`) {
 			t.Fatalf("request %d with Redis down: %d %s", k, status, body)
 		}
-		n += items
-		// Trusted: the order system's purchases, each an order line.
 		b.Reset()
 		for j := range orders {
 			fmt.Fprintf(&b, `{"type":"purchase","user_id":"u%d","item_id":"i%d","quantity":2,"amount":10,"event_id":"o%d-%d"},`, k, j, k, j)
@@ -131,39 +132,62 @@ func TestEventsSurviveKillWhileRedisIsDown(t *testing.T) {
 		if status != 200 || !strings.Contains(body, `"buffered":true`) {
 			t.Fatalf("orders %d with Redis down: %d %s", k, status, body)
 		}
-		n += orders
+		return items + orders
+	}
+	n := 0
+	for k := range shoppers {
+		n += send(k)
 	}
 	buf := filepath.Join(dir, eventsBufferFile)
 	fi, _ := os.Stat(buf)
-	t.Logf("%d events acknowledged with Redis down; buffer file %d bytes", n, fi.Size())
+	t.Logf("N = %d events acknowledged with Redis down; buffer file %d bytes", n, fi.Size())
 	child.kill()
 
-	// (serve needs Redis to start: its profiles and rules are there.)
-	srv.Restart()
+	// Restarted with Redis still down: it starts degraded and takes more.
 	started := time.Now()
 	child = startServeChild(t, addr, args...)
+	var h struct {
+		Status   string
+		Degraded map[string]string
+		Events   events.Counters
+	}
+	child.get(t, "/healthz", &h)
+	t.Logf("restarted with Redis down: answering in %v, healthz %s %v, %d events in the buffer",
+		time.Since(started).Round(time.Millisecond), h.Status, h.Degraded, h.Events.Buffered)
+	if h.Status != "degraded" || h.Degraded["redis"] == "" || h.Events.Buffered != int64(n) {
+		t.Errorf("healthz after the restart with Redis down: %+v; want degraded, with the %d events buffered", h, n)
+	}
+	m := 0
+	for k := shoppers; k < shoppers+later; k++ {
+		m += send(k)
+	}
+
+	srv.Restart()
+	up := time.Now()
 	var c events.Counters
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		child.get(t, "/api/admin/events/stats", &c)
-		if c.Buffered == 0 && !c.Degraded {
+		child.get(t, "/healthz", &h)
+		if h.Status == "ok" {
+			c = h.Events
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the buffer was not replayed within 30s: %+v", c)
+			t.Fatalf("not healthy within 30s of Redis coming back: %+v", h)
 		}
 		time.Sleep(50 * time.Millisecond) // polling, with a deadline
 	}
-	t.Logf("restarted and replayed in %v: counters %+v", time.Since(started).Round(time.Millisecond), c)
-	if c.Replayed != int64(n) || c.Counted != int64(n) || c.Duplicates != 0 {
-		t.Errorf("counters %+v: want all %d replayed and counted", c, n)
+	t.Logf("%d more acknowledged by the degraded serve; healthy %v after Redis is back: counters %+v",
+		m, time.Since(up).Round(time.Millisecond), c)
+	if c.Buffered != 0 || c.Replayed != int64(n+m) || c.Counted != int64(n+m) || c.Duplicates != 0 {
+		t.Errorf("counters %+v: want all %d + %d replayed and counted", c, n, m)
 	}
 	for j := range items {
 		var st models.ItemStats
 		child.get(t, fmt.Sprintf("/api/admin/events/items/i%d", j), &st)
-		want := models.ItemCounts{Impressions: shoppers}
+		want := models.ItemCounts{Impressions: shoppers + later}
 		if j < orders {
-			want.Purchases, want.Units, want.Amount = shoppers, 2*shoppers, 10*shoppers
+			want.Purchases, want.Units, want.Amount = shoppers+later, 2*(shoppers+later), 10*(shoppers+later)
 		}
 		if st.Day30 != want {
 			t.Errorf("i%d counted %+v, want %+v", j, st.Day30, want)

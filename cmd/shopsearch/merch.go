@@ -16,6 +16,7 @@ import (
 	"shopsearch/dict"
 	"shopsearch/query"
 	"shopsearch/rank"
+	"shopsearch/server"
 	"shopsearch/store"
 )
 
@@ -31,12 +32,16 @@ const watchInterval = 500 * time.Millisecond
 type stateStore interface {
 	rank.ProfileStore
 	rank.RuleStore
+	server.LexiconStore
+	Version(context.Context) (uint64, error) // the change counter, which the pollers read
 	io.Closer
 }
 
 // merchState is the open store and, with Redis, its poller.
 type merchState struct {
 	st     stateStore
+	shared bool               // st is a Redis, which other replicas write to
+	start  *redisStart        // st, when Redis did not answer at start; else nil
 	cancel context.CancelFunc // stops the poller; nil without one
 	done   chan struct{}      // closed when the poller has returned
 }
@@ -50,49 +55,64 @@ func (s *merchState) Close() error {
 	return s.st.Close()
 }
 
-// openMerch opens the store of profiles and rules — the Redis at
-// cfg.Redis when set, else DATA/state.db — and attaches them to the
-// engine. With Redis it also polls the store for other replicas' changes
-// until closed. Close it after the engine.
-func openMerch(ctx context.Context, cfg ServeConfig, e *query.Engine, an *dict.Analyzer) (io.Closer, error) {
-	var st stateStore
-	where := filepath.Join(cfg.DataDir, stateFile)
-	if cfg.Redis != "" {
-		r, err := store.OpenRedis(ctx, cfg.Redis)
-		if err != nil {
-			return nil, fmt.Errorf("--redis: %w", err)
-		}
-		st, where = r, r.String()
-	} else {
-		em, err := store.OpenEmbedded(where)
+// openState opens the store of profiles, rules, settings and the lexicon:
+// the Redis at cfg.Redis when set — wrapped in a redisStart when it does
+// not answer (serve_redis.go) — else DATA/state.db.
+func (m *Main) openState(ctx context.Context) (*merchState, error) {
+	if m.cfg.Redis == "" {
+		em, err := store.OpenEmbedded(filepath.Join(m.cfg.DataDir, stateFile))
 		if err != nil {
 			return nil, err
 		}
-		st = em
+		return &merchState{st: em}, nil
 	}
-	profiles, err := rank.NewProfiles(st)
+	r, up, err := m.dialRedis(ctx, "profiles, rules and the lexicon")
 	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("%s: %w", where, err)
+		return nil, err
 	}
-	rules, err := rank.NewRulebook(st, query.RulebookConfig(an))
+	if up {
+		return &merchState{st: r, shared: true}, nil
+	}
+	rs, err := newRedisStart(r, m.cfg.DataDir)
 	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("%s: %w", where, err)
+		r.Close()
+		return nil, err
+	}
+	return &merchState{st: rs, shared: true, start: rs}, nil
+}
+
+// openMerch attaches the profiles and rules of the open store ms (openState)
+// to the engine. With Redis it also polls the store for other replicas'
+// changes until closed. Close ms after the engine.
+func openMerch(cfg ServeConfig, ms *merchState, e *query.Engine, an *dict.Analyzer) error {
+	where := filepath.Join(cfg.DataDir, stateFile)
+	if s, ok := ms.st.(fmt.Stringer); ok {
+		where = s.String()
+	}
+	profiles, err := rank.NewProfiles(ms.st)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	rules, err := rank.NewRulebook(ms.st, query.RulebookConfig(an))
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
 	}
 	e.SetMerch(profiles, rules)
-	ms := &merchState{st: st}
-	if r, ok := st.(*store.Redis); ok {
+	if ms.shared {
 		fmt.Fprintf(cfg.Stdout, "profiles and rules: %s, polled every %v for other replicas' changes\n", where, watchInterval)
 		logger := slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelInfo)
+		reload := []func() error{profiles.Reload, rules.Reload}
+		if ms.start != nil {
+			reload = []func() error{markLoaded(&ms.start.merch, reload...)}
+		}
 		wctx, cancel := context.WithCancel(context.Background())
 		ms.cancel, ms.done = cancel, make(chan struct{})
 		go func() {
 			defer close(ms.done)
-			rank.Watch(wctx, watchInterval, r.Version, logger.Printf, profiles.Reload, rules.Reload)
+			rank.Watch(wctx, watchInterval, ms.st.Version, logger.Printf, reload...)
 		}()
 	}
-	return ms, nil
+	return nil
 }
 
 // quietRedisLog makes go-redis, which logs every failed dial (several per

@@ -46,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on, HOST:PORT")
 	fs.StringVar(&cfg.AdminToken, "admin-token", "", "bearer token for the write endpoints (default $"+tokenEnv+"; writes are refused without one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the demo catalog's synthetic prices, stock and sales")
-	fs.StringVar(&cfg.Redis, "redis", "", "URL of a Redis, redis://HOST:PORT/DB, to keep the profiles, rules and shopper behaviour in and share them with other replicas (default $"+redisEnv+"; without one they are kept in DATA/"+stateFile+" and DATA/"+behaviorFile+")")
+	fs.StringVar(&cfg.Redis, "redis", "", "URL of a Redis, redis://HOST:PORT/DB, to keep the profiles, rules and shopper behaviour in and share them with other replicas (default $"+redisEnv+"; without one they are kept in DATA/"+stateFile+" and DATA/"+behaviorFile+"); while it does not answer, serve starts degraded and loads from it once it does")
 	fs.Func("trusted-proxy", "address or CIDR of a reverse proxy in front of serve, whose X-Forwarded-For names the shopper for the events' rate limit and fraud rules (repeatable, or comma-separated)", func(v string) error {
 		cfg.TrustedProxies = append(cfg.TrustedProxies, strings.Split(v, ",")...)
 		return nil
@@ -247,7 +247,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	loadedLex, err := preloadLexicon(ctx, m.cfg, dict.Default()) // lexicon.go
+	// The store of profiles, rules and the lexicon first: the lexicon is
+	// loaded before the catalog is opened, since opening replays the change
+	// log's upserts into the index with it.
+	ms, err := m.openState(ctx) // merch.go; serve_redis.go when Redis does not answer
+	if err != nil {
+		return fmt.Errorf("open profiles and rules: %w", err)
+	}
+	m.state = ms
+	loadedLex, err := server.PreloadLexicon(ms.st, dict.Default())
 	if err != nil {
 		return fmt.Errorf("load the lexicon: %w", err)
 	}
@@ -266,7 +274,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
 	}
 	m.startCompactor()
-	if m.state, err = openMerch(ctx, m.cfg, m.engine, dict.Default()); err != nil {
+	if err := openMerch(m.cfg, ms, m.engine, dict.Default()); err != nil {
 		return fmt.Errorf("open profiles and rules: %w", err)
 	}
 	if m.lex, err = m.startLexicon(loadedLex); err != nil {
@@ -290,6 +298,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	api.WithRecommend(rd)
 	api.WithLexicon(m.lex.l)
+	if ms.start != nil {
+		// Put together from the local copy; from now on the pollers and
+		// every read and write go to Redis (serve_redis.go).
+		api.WithHealthCheck("redis", ms.start.health)
+		ms.start.Open()
+	}
 	m.http = &http.Server{
 		Handler:           server.ObserveSearches(api.Handler(), sg, m.cfg.Now),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -461,14 +475,26 @@ func (s *eventsState) Close() error {
 }
 
 // startEvents opens the behaviour store — the Redis at cfg.Redis when set
-// (a client of its own), else DATA/behavior.db — and starts the ingester's
-// replays and the statistics' pushes into the engine.
+// (a client of its own, which need not answer yet), else DATA/behavior.db —
+// and starts the ingester's replays and the statistics' pushes into the
+// engine.
 func (m *Main) startEvents(ctx context.Context) (*eventsState, error) {
 	var st behaviorStore
 	if m.cfg.Redis != "" {
-		r, err := store.OpenRedis(ctx, m.cfg.Redis, store.WithClock(m.cfg.Now))
+		// A Redis that does not answer: the events wait in the buffer
+		// file until it does (serve_redis.go).
+		var r *store.Redis
+		var err error
+		if ms, ok := m.state.(*merchState); ok && ms.start != nil {
+			r, err = store.NewRedis(m.cfg.Redis, store.WithClock(m.cfg.Now)) // known to be down: no second wait
+			if err != nil {
+				err = fmt.Errorf("--redis: %w", err)
+			}
+		} else {
+			r, _, err = m.dialRedis(ctx, "events", store.WithClock(m.cfg.Now))
+		}
 		if err != nil {
-			return nil, fmt.Errorf("--redis: %w", err)
+			return nil, err
 		}
 		st = r
 	} else {
