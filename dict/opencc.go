@@ -41,6 +41,16 @@ import (
 //   - keys with upper-case ASCII are also matched in lower case, because
 //     Normalize lowercases before converting.
 // The README in assets/opencc/ documents the files.
+//
+// Why a converter of our own rather than the port's package: the port
+// registers a global -dir flag when imported and offers no way to drop
+// table entries, so none of the deviations above could be made; it
+// allocates on every call, where Convert returns its input unchanged and
+// without allocating for the simplified text that is nearly all of it
+// (openccTrigger); and it cannot say which input bytes each output byte
+// came from, which highlighting needs (convertAligned). Only its tables
+// are used, verbatim, and TestOpenCCAssetsVerbatim compares them with the
+// module's (a test dependency pinned in go.mod).
 
 //go:embed assets/opencc/*.txt
 var openccAssets embed.FS

@@ -10,14 +10,16 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"shopsearch/models"
+	"shopsearch/models/check"
 )
 
 // Format is the encoding of a catalog file.
@@ -728,9 +730,53 @@ const (
 	maxShortRunes    = 100 // promo_tag, shop_id, product_word
 )
 
+// productRules are ValidateProduct's rules as validator tags (models/check
+// adds notblank, maxbytes, utf8, text, line, nocontrol and finite).
+var productRules = map[string]string{
+	"ID":             "notblank,maxbytes=" + strconv.Itoa(maxIDBytes) + ",nocontrol",
+	"Title":          "utf8,text,notblank,max=" + strconv.Itoa(maxTitleRunes),
+	"Subtitle":       "utf8,text,max=" + strconv.Itoa(maxTitleRunes),
+	"Brand":          "utf8,text,max=" + strconv.Itoa(maxBrandRunes),
+	"Category":       "utf8,text,max=" + strconv.Itoa(maxCategoryRunes),
+	"PromoTag":       "utf8,text,max=" + strconv.Itoa(maxShortRunes),
+	"ShopID":         "utf8,text,max=" + strconv.Itoa(maxShortRunes),
+	"ProductWord":    "utf8,text,max=" + strconv.Itoa(maxShortRunes),
+	"Image":          "maxbytes=" + strconv.Itoa(maxImageBytes) + ",utf8,text",
+	"Attrs":          "max=" + strconv.Itoa(maxAttrs) + ",dive,keys,attrkey,endkeys,attrvalue",
+	"Price":          "finite,gte=0",
+	"PromoPrice":     "finite,gte=0",
+	"SalesAmount30d": "finite,gte=0",
+	"Stock":          "gte=0",
+	"RegionStock":    "max=" + strconv.Itoa(maxRegions) + ",dive,keys,regionkey,endkeys,gte=0",
+	"Sales30d":       "gte=0",
+	"Impressions":    "gte=0",
+	"Clicks":         "gte=0",
+	"Platform":       "omitempty,oneof=" + string(models.PlatformSelf) + " " + string(models.PlatformPOP),
+	"Regions":        "max=" + strconv.Itoa(maxRegions) + ",dive,regioncode",
+}
+
+// productChecker is built once, on first use, and only read after: the
+// validator caches the parsed rules and is safe for concurrent use.
+var productChecker = sync.OnceValue(func() *check.Checker {
+	c := check.New("entry")
+	c.KeyAlias("attrkey", "notblank,utf8,line,max="+strconv.Itoa(maxAttrKeyRunes))
+	c.Alias("attrvalue", "utf8,text,max="+strconv.Itoa(maxAttrValRunes))
+	region := "notblank,maxbytes=" + strconv.Itoa(maxRegionBytes) + ",utf8,line"
+	c.Alias("regioncode", region)
+	c.KeyAlias("regionkey", region)
+	c.Rules(models.Product{}, productRules, "RegionStock") // stock is their sum
+	numbers := map[string]string{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[productNumbers]()) {
+		numbers[f.Name] = productRules[f.Name]
+	}
+	c.Rules(productNumbers{}, numbers, "RegionStock")
+	return c
+})
+
 // ValidateProduct checks one product, as ReadCatalog and the HTTP upsert
 // path do. It returns a *models.Error with code models.EINVALID whose message
-// starts with the field name. Rules:
+// starts with the field name (`attributes: key "颜色": …`, `regions entry
+// 2: …` within a field). Rules:
 //   - id: required, at most 128 bytes, no control characters;
 //   - title: required (not only whitespace), at most 500 runes; subtitle at
 //     most 500; brand 100; promo_tag, shop_id and product_word 100;
@@ -748,52 +794,16 @@ const (
 //   - all text valid UTF-8 without C0 control characters (NUL…U+001F)
 //     but tab, newline and carriage return, which keys and region codes
 //     may not hold either.
+//
+// The rules of single fields are go-playground/validator's (productRules,
+// through models/check); the ones across fields or within a value
+// (category levels, clicks and impressions, the year) are written here.
 func ValidateProduct(p *models.Product) error {
 	if p == nil {
 		return models.Errorf(models.EINVALID, "product: missing")
 	}
-	for _, check := range []func(*models.Product) error{validateText, validateNumbers, validateLists} {
-		if err := check(p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func validateText(p *models.Product) error {
-	switch {
-	case strings.TrimSpace(p.ID) == "":
-		return fieldErr("id", "required")
-	case len(p.ID) > maxIDBytes:
-		return fieldErr("id", "longer than %d bytes", maxIDBytes)
-	case !utf8.ValidString(p.ID) || strings.IndexFunc(p.ID, unicode.IsControl) >= 0:
-		return fieldErr("id", "contains control characters or invalid UTF-8")
-	case strings.TrimSpace(p.Title) == "":
-		return fieldErr("title", "required")
-	}
-	texts := []struct {
-		name  string
-		value string
-		max   int
-	}{
-		{"title", p.Title, maxTitleRunes},
-		{"subtitle", p.Subtitle, maxTitleRunes},
-		{"brand", p.Brand, maxBrandRunes},
-		{"category", p.Category, maxCategoryRunes},
-		{"promo_tag", p.PromoTag, maxShortRunes},
-		{"shop_id", p.ShopID, maxShortRunes},
-		{"product_word", p.ProductWord, maxShortRunes},
-	}
-	for _, t := range texts {
-		if !utf8.ValidString(t.value) {
-			return fieldErr(t.name, "invalid UTF-8")
-		}
-		if err := checkText(t.name, t.value, true); err != nil {
-			return err
-		}
-		if n := utf8.RuneCountInString(t.value); n > t.max {
-			return fieldErr(t.name, "%d characters, at most %d allowed", n, t.max)
-		}
+	if err := productChecker().Check(p); err != nil {
+		return err
 	}
 	if p.Category != "" {
 		levels := strings.Split(p.Category, ">")
@@ -804,92 +814,41 @@ func validateText(p *models.Product) error {
 			return fieldErr("category", "empty level in %q", clip(p.Category))
 		}
 	}
-	if len(p.Image) > maxImageBytes {
-		return fieldErr("image", "longer than %d bytes", maxImageBytes)
-	}
-	if !utf8.ValidString(p.Image) {
-		return fieldErr("image", "invalid UTF-8")
-	}
-	if err := checkText("image", p.Image, true); err != nil {
-		return err
-	}
-	return nil
+	return validateAcross(p)
 }
 
+// productNumbers are the fields validateNumbers checks, with Product's
+// JSON names: validating this small struct costs a patch far less than
+// the validator's StructPartial of a whole product.
+type productNumbers struct {
+	Price          float64          `json:"price"`
+	PromoPrice     float64          `json:"promo_price"`
+	SalesAmount30d float64          `json:"sales_amount_30d"`
+	Stock          int64            `json:"stock"`
+	RegionStock    map[string]int64 `json:"region_stock"`
+	Sales30d       int64            `json:"sales_30d"`
+	Impressions    int64            `json:"impressions"`
+	Clicks         int64            `json:"clicks"`
+	Platform       models.Platform  `json:"platform"`
+}
+
+// validateNumbers checks the numbers and the platform of p, as
+// ValidateProduct does: what a patch can change.
 func validateNumbers(p *models.Product) error {
-	floats := []struct {
-		name string
-		v    float64
-	}{{"price", p.Price}, {"promo_price", p.PromoPrice}, {"sales_amount_30d", p.SalesAmount30d}}
-	for _, f := range floats {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
-			return fieldErr(f.name, "must be a finite number ≥ 0, got %v", f.v)
-		}
+	n := productNumbers{p.Price, p.PromoPrice, p.SalesAmount30d, p.Stock, p.RegionStock, p.Sales30d, p.Impressions, p.Clicks, p.Platform}
+	if err := productChecker().Check(&n); err != nil {
+		return err
 	}
-	for _, code := range sortedKeys(p.RegionStock) {
-		if n := p.RegionStock[code]; n < 0 {
-			return fieldErr("region_stock", "%s must be ≥ 0, got %d", clip(code), n)
-		}
-	}
-	ints := []struct {
-		name string
-		v    int64
-	}{{"stock", p.Stock}, {"sales_30d", p.Sales30d}, {"impressions", p.Impressions}, {"clicks", p.Clicks}}
-	for _, n := range ints {
-		if n.v < 0 {
-			return fieldErr(n.name, "must be ≥ 0, got %d", n.v)
-		}
-	}
+	return validateAcross(p)
+}
+
+// validateAcross checks the rules across fields or within a value.
+func validateAcross(p *models.Product) error {
 	if p.Impressions > 0 && p.Clicks > p.Impressions {
 		return fieldErr("clicks", "%d exceeds impressions %d", p.Clicks, p.Impressions)
 	}
 	if !p.ListedAt.IsZero() && (p.ListedAt.Year() < 1970 || p.ListedAt.Year() > 9999) {
 		return fieldErr("listed_at", "year %d out of range 1970–9999", p.ListedAt.Year())
-	}
-	switch p.Platform {
-	case "", models.PlatformSelf, models.PlatformPOP:
-	default:
-		return fieldErr("platform", "want self or pop, got %q", clip(string(p.Platform)))
-	}
-	return nil
-}
-
-func validateLists(p *models.Product) error {
-	if len(p.Attrs) > maxAttrs {
-		return fieldErr("attributes", "%d entries, at most %d allowed", len(p.Attrs), maxAttrs)
-	}
-	for _, k := range sortedKeys(p.Attrs) {
-		v := p.Attrs[k]
-		switch {
-		case strings.TrimSpace(k) == "":
-			return fieldErr("attributes", "empty key")
-		case !utf8.ValidString(k) || !utf8.ValidString(v):
-			return fieldErr("attributes", "invalid UTF-8 in %q", clip(k))
-		case checkText("attributes", k, false) != nil:
-			return fieldErr("attributes", "control character in the key %q", clip(k))
-		case checkText("attributes", v, true) != nil:
-			return fieldErr("attributes", "control character in the value of %q", clip(k))
-		case utf8.RuneCountInString(k) > maxAttrKeyRunes:
-			return fieldErr("attributes", "key %q longer than %d characters", clip(k), maxAttrKeyRunes)
-		case utf8.RuneCountInString(v) > maxAttrValRunes:
-			return fieldErr("attributes", "value of %q longer than %d characters", clip(k), maxAttrValRunes)
-		}
-	}
-	if len(p.Regions) > maxRegions {
-		return fieldErr("regions", "%d entries, at most %d allowed", len(p.Regions), maxRegions)
-	}
-	for _, r := range p.Regions {
-		if err := validRegionCode("regions", r); err != nil {
-			return err
-		}
-	}
-	if len(p.RegionStock) > maxRegions {
-		return fieldErr("region_stock", "%d entries, at most %d allowed", len(p.RegionStock), maxRegions)
-	}
-	for _, code := range sortedKeys(p.RegionStock) {
-		if err := validRegionCode("region_stock", code); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -903,16 +862,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// validRegionCode checks one region code as productRules do (regioncode),
+// for the patch decoder.
 func validRegionCode(name, code string) error {
-	switch {
-	case strings.TrimSpace(code) == "":
-		return fieldErr(name, "empty region code")
-	case len(code) > maxRegionBytes:
-		return fieldErr(name, "region code %q longer than %d bytes", clip(code), maxRegionBytes)
-	case !utf8.ValidString(code):
-		return fieldErr(name, "invalid UTF-8 in a region code")
-	case checkText(name, code, false) != nil:
-		return fieldErr(name, "control character in a region code")
-	}
-	return nil
+	return productChecker().CheckValue(fmt.Sprintf("%s: key %q", name, clip(code)), code, "regioncode")
 }

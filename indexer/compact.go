@@ -51,6 +51,17 @@ func (c *Catalog) LogSize() (int64, error) {
 	return c.logSize()
 }
 
+// SnapshotWritten returns when the product snapshot was last written:
+// by the build of the generation or by its last compaction (the file's
+// modification time).
+func (c *Catalog) SnapshotWritten() (time.Time, error) {
+	fi, err := os.Stat(filepath.Join(c.dir, snapshotFile))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("product snapshot: %w", err)
+	}
+	return fi.ModTime(), nil
+}
+
 func (c *Catalog) logSize() (int64, error) {
 	fi, err := c.log.Stat()
 	if err != nil {

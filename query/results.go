@@ -2,9 +2,10 @@ package query
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"shopsearch/dict"
 	"shopsearch/rank"
@@ -19,6 +20,14 @@ import (
 // change (upsert, delete), a published profile or rule, a lexicon reload.
 // Requests that are not the shopper's plain search — explain, drafts,
 // previews, an explicit profile or a fixed "now" — are never cached.
+//
+// Storage is github.com/hashicorp/golang-lru/v2's bounded LRU. Its
+// expirable variant is not used because it reads time.Now itself (and
+// sweeps with a goroutine of its own): expiry here follows the engine's
+// injected clock (Config.Now), so each entry carries the time it expires
+// by that clock and get treats an expired entry as a miss. An expired entry
+// stays until it is replaced or pushed out by newer ones; it costs memory
+// within the bound, never a stale answer.
 
 // ResultCacheConfig tunes the result cache.
 type ResultCacheConfig struct {
@@ -33,11 +42,8 @@ type ResultCacheConfig struct {
 const defaultResultEntries = 4096
 
 type resultCache struct {
-	ttl     time.Duration
-	entries int
-
-	mu sync.Mutex
-	m  map[string]resultEntry
+	ttl time.Duration
+	lru *lru.Cache[string, resultEntry] // safe for concurrent use
 
 	hits, misses atomic.Uint64 // of get, for ResultCacheStats (opstats.go)
 }
@@ -59,7 +65,11 @@ func newResultCache(cfg ResultCacheConfig) *resultCache {
 	if cfg.Entries <= 0 {
 		cfg.Entries = defaultResultEntries
 	}
-	return &resultCache{ttl: cfg.TTL, entries: cfg.Entries, m: map[string]resultEntry{}}
+	c, err := lru.New[string, resultEntry](cfg.Entries)
+	if err != nil { // only for a size ≤ 0, excluded above
+		panic(fmt.Sprintf("query: result cache of %d entries: %v", cfg.Entries, err))
+	}
+	return &resultCache{ttl: cfg.TTL, lru: c}
 }
 
 // resultKey is the cache key of req ranked by rk, or "" when req is not
@@ -75,11 +85,10 @@ func resultKey(req *Request, rk ranking) string {
 		req.Sort, req.Facets, rk.profile.Name, rk.profile.Version, rk.arm)
 }
 
-// get returns a copy of the cached response for key, or nil.
+// get returns a copy of the cached response for key, or nil when there is
+// none, or it expired by now, or it was computed over another state.
 func (c *resultCache) get(key string, want resultEntry, now time.Time) *Response {
-	c.mu.Lock()
-	en, ok := c.m[key]
-	c.mu.Unlock()
+	en, ok := c.lru.Get(key)
 	if !ok || now.After(en.expires) || en.textGen != want.textGen || en.merch != want.merch || en.rules != want.rules || en.lex != want.lex {
 		c.misses.Add(1)
 		return nil
@@ -93,21 +102,10 @@ func (c *resultCache) get(key string, want resultEntry, now time.Time) *Response
 	return &r
 }
 
+// put keeps en for key until the TTL, read on the engine's clock, ends.
 func (c *resultCache) put(key string, en resultEntry, now time.Time) {
 	en.expires = now.Add(c.ttl)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= c.entries {
-		for k, e := range c.m {
-			if now.After(e.expires) {
-				delete(c.m, k)
-			}
-		}
-		if len(c.m) >= c.entries {
-			clear(c.m) // every entry is fresh: traffic wider than the cache
-		}
-	}
-	c.m[key] = en
+	c.lru.Add(key, en)
 }
 
 // snapshotFacets copies facets (not their buckets, which nobody changes)

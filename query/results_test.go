@@ -6,15 +6,19 @@ import (
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/models/clocktest"
 	"shopsearch/rank"
 )
 
 // TestResultCache: a repeated search is served from the cache until its
-// TTL ends; a text change, a published rule and another request are not.
+// TTL ends on the engine's clock; a text change, a published rule and
+// another request are not.
 func TestResultCache(t *testing.T) {
 	f := openMerch(t)
 	e := f.e
 	const ttl = 300 * time.Millisecond
+	now := clocktest.Date(2026, 12, 1, 8, 0)
+	e.cfg.Now = func() time.Time { return now }
 	e.results = newResultCache(ResultCacheConfig{TTL: ttl})
 	req := Request{Text: "空调", Size: 5, Facets: true}
 	first := search(t, e, req)
@@ -29,7 +33,7 @@ func TestResultCache(t *testing.T) {
 	if other := search(t, e, Request{Text: "空调", Size: 5, Facets: true, Sort: rank.SortPriceAsc}); len(other.Items) > 0 && &other.Items[0] == &first.Items[0] {
 		t.Fatal("another order was served the cached page")
 	}
-	for _, r := range []Request{{Text: "空调", Size: 5, Explain: true}, {Text: "空调", Size: 5, Now: time.Now()}} {
+	for _, r := range []Request{{Text: "空调", Size: 5, Explain: true}, {Text: "空调", Size: 5, Now: now}} {
 		a, b := search(t, e, r), search(t, e, r)
 		if len(a.Items) > 0 && &a.Items[0] == &b.Items[0] {
 			t.Errorf("%+v was cached", r)
@@ -44,7 +48,11 @@ func TestResultCache(t *testing.T) {
 	if got := search(t, e, req).Items[0]; got.ID != top || got.Stock == "out_of_stock" {
 		t.Logf("patched item at once: %s %s", got.ID, got.Stock) // allowed, never required
 	}
-	time.Sleep(ttl + 50*time.Millisecond)
+	now = now.Add(ttl)
+	if got := search(t, e, req); &got.Items[0] != &first.Items[0] {
+		t.Error("the entry expired at its TTL, not after it")
+	}
+	now = now.Add(time.Millisecond)
 	if got := search(t, e, req); got.Items[0].ID == top {
 		t.Errorf("after the TTL the out-of-stock %s still leads: %v", top, ids(got.Items))
 	}
@@ -62,6 +70,36 @@ func TestResultCache(t *testing.T) {
 	}
 	if got := search(t, e, req).Total; got != before+1 {
 		t.Errorf("after an upsert %d match, want %d", got, before+1)
+	}
+}
+
+// TestResultCacheBound: the cache keeps its newest Entries responses,
+// the least recently used going first, and an entry computed over another
+// state is a miss.
+func TestResultCacheBound(t *testing.T) {
+	now := clocktest.Date(2026, 12, 1, 8, 0)
+	c := newResultCache(ResultCacheConfig{TTL: time.Second, Entries: 2})
+	en := func(gen uint64) resultEntry { return resultEntry{resp: &Response{Query: "q"}, textGen: gen} }
+	c.put("a", en(1), now)
+	c.put("b", en(1), now)
+	if c.get("a", en(1), now) == nil { // a is now the most recent
+		t.Fatal("a missed")
+	}
+	c.put("c", en(1), now)
+	if c.get("b", en(1), now) != nil {
+		t.Error("b, the least recently used, was kept over a bound of 2")
+	}
+	if c.get("a", en(1), now) == nil || c.get("c", en(1), now) == nil {
+		t.Error("a or c was pushed out")
+	}
+	if c.get("a", en(2), now) != nil {
+		t.Error("an entry of another text generation was served")
+	}
+	if c.get("c", en(1), now.Add(time.Second+time.Nanosecond)) != nil {
+		t.Error("an expired entry was served")
+	}
+	if h, m := c.hits.Load(), c.misses.Load(); h != 3 || m != 3 {
+		t.Errorf("hits %d, misses %d; want 3 and 3", h, m)
 	}
 }
 

@@ -15,7 +15,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -431,46 +430,4 @@ type healthBody struct {
 func (h *eventsAPI) health() (degraded bool, counters *events.Counters) {
 	c := h.ev.Counters()
 	return c.Degraded || c.Buffered > 0, &c
-}
-
-// rateLimit is a token bucket per client address. It forgets every
-// address when it holds too many (a flood of spoofed addresses cannot
-// exhaust memory; the fraud rules still cap what they count).
-type rateLimit struct {
-	mu      sync.Mutex
-	rate    float64
-	burst   float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// maxBuckets bounds the addresses a rateLimit remembers.
-const maxBuckets = 100_000
-
-func newRateLimit(rate float64, burst int) *rateLimit {
-	return &rateLimit{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-func (l *rateLimit) allow(ip string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[ip]
-	if b == nil {
-		if len(l.buckets) >= maxBuckets {
-			clear(l.buckets)
-		}
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[ip] = b
-	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }

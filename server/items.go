@@ -41,6 +41,7 @@ func (s *Server) upsertItems(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.metrics.itemsChanged(itemUpsert, len(products), 0)
 	s.respond(c, http.StatusOK, gin.H{"upserted": len(products)})
 }
 
@@ -90,6 +91,7 @@ func (s *Server) deleteItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.metrics.itemsChanged(itemDelete, 1, 0)
 	s.respond(c, http.StatusOK, gin.H{"deleted": 1})
 }
 

@@ -2,16 +2,16 @@ package server
 
 import (
 	"fmt"
-	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"shopsearch/dict"
 	"shopsearch/models"
+	"shopsearch/models/check"
 )
 
 // Caps of a lexicon document (ValidateLexicon).
@@ -26,29 +26,53 @@ const (
 	maxRuleRunes        = 500 // one synonym line
 	maxLexAuthorRunes   = 64
 	maxLexNoteRunes     = 500
-	maxWordFreq         = 1e9
+	maxWordFreq         = 1_000_000_000
 	defaultWordFreq     = 1000
 )
 
-// wordTag is a part-of-speech tag of a segmentation word.
-var wordTag = regexp.MustCompile(`^[A-Za-z]{1,10}$`)
+// lexiconChecker holds the rules of a lexicon document's fields (the caps
+// of its lists, a word's freq and tag, author and note). It is built once,
+// on first use, and only read after: the validator caches the parsed
+// rules and is safe for concurrent use.
+var lexiconChecker = sync.OnceValue(func() *check.Checker {
+	c := check.New("line") // "words line 3: …", which the console maps to its text box
+	c.Rules(models.Lexicon{}, map[string]string{
+		"Words":     "cap=" + strconv.Itoa(maxLexiconWords) + ",dive",
+		"Removed":   "cap=" + strconv.Itoa(maxLexiconRemoved),
+		"Stopwords": "cap=" + strconv.Itoa(maxLexiconStopwords),
+		"Synonyms":  "cap=" + strconv.Itoa(maxSynonymRules),
+		"Author":    "notblank,utf8,max=" + strconv.Itoa(maxLexAuthorRunes),
+		"Note":      "utf8,max=" + strconv.Itoa(maxLexNoteRunes),
+	}, "Words", "Removed", "Stopwords", "Synonyms") // a list over its cap first
+	c.Rules(models.LexiconWord{}, map[string]string{
+		"Freq": "gt=0,lte=" + strconv.Itoa(maxWordFreq),
+		"Tag":  "alpha,max=10", // a part of speech: n, nz, brand…
+	})
+	return c
+})
 
 // ValidateLexicon checks a lexicon document a merchandiser wrote and
 // normalises it in place: words are normalised like titles (NFKC,
 // lowercase, simplified), frequencies and tags defaulted, synonym lines
 // trimmed. Errors have code models.EINVALID (models.ETOOLARGE for a list
 // over its cap) and name the list and the line (1-based) at fault, so the
-// console can point at it.
+// console can point at it. The rules of single fields are
+// go-playground/validator's (lexiconChecker, through models/check); the
+// words, their duplicates and the synonym rules are checked here, once
+// normalised.
 func ValidateLexicon(doc *models.Lexicon) error {
-	switch {
-	case len(doc.Words) > maxLexiconWords:
-		return models.Errorf(models.ETOOLARGE, "words: %d entries; the limit is %d", len(doc.Words), maxLexiconWords)
-	case len(doc.Removed) > maxLexiconRemoved:
-		return models.Errorf(models.ETOOLARGE, "removed: %d entries; the limit is %d", len(doc.Removed), maxLexiconRemoved)
-	case len(doc.Stopwords) > maxLexiconStopwords:
-		return models.Errorf(models.ETOOLARGE, "stopwords: %d entries; the limit is %d", len(doc.Stopwords), maxLexiconStopwords)
-	case len(doc.Synonyms) > maxSynonymRules:
-		return models.Errorf(models.ETOOLARGE, "synonyms: %d rules; the limit is %d", len(doc.Synonyms), maxSynonymRules)
+	for i := range doc.Words {
+		w := &doc.Words[i]
+		if w.Freq == 0 {
+			w.Freq = defaultWordFreq
+		}
+		if w.Tag == "" {
+			w.Tag = "n"
+		}
+	}
+	doc.Author, doc.Note = strings.TrimSpace(doc.Author), strings.TrimSpace(doc.Note)
+	if err := lexiconChecker().Check(doc); err != nil {
+		return err
 	}
 	if doc.Words == nil {
 		doc.Words = []models.LexiconWord{}
@@ -70,18 +94,6 @@ func ValidateLexicon(doc *models.Lexicon) error {
 		}
 		seen[word] = fmt.Sprintf("words line %d", i+1)
 		w.Word = word
-		switch {
-		case w.Freq == 0:
-			w.Freq = defaultWordFreq
-		case math.IsNaN(w.Freq) || w.Freq < 0 || w.Freq > maxWordFreq:
-			return models.Errorf(models.EINVALID, "words line %d (%q): freq %g; want a number above 0 and at most %g", i+1, word, w.Freq, float64(maxWordFreq))
-		}
-		if w.Tag == "" {
-			w.Tag = "n"
-		}
-		if !wordTag.MatchString(w.Tag) {
-			return models.Errorf(models.EINVALID, "words line %d (%q): tag %q; want 1 to 10 letters (n, nz, brand…)", i+1, word, clip(w.Tag))
-		}
 	}
 	for i, r := range doc.Removed {
 		word, err := checkWord("removed", i, r)
@@ -118,13 +130,6 @@ func ValidateLexicon(doc *models.Lexicon) error {
 		}
 		rules[key] = i + 1
 		doc.Synonyms[i] = line
-	}
-	doc.Author, doc.Note = strings.TrimSpace(doc.Author), strings.TrimSpace(doc.Note)
-	if doc.Author == "" || utf8.RuneCountInString(doc.Author) > maxLexAuthorRunes {
-		return models.Errorf(models.EINVALID, "author: say who makes the change, in 1 to %d characters", maxLexAuthorRunes)
-	}
-	if n := utf8.RuneCountInString(doc.Note); n > maxLexNoteRunes {
-		return models.Errorf(models.EINVALID, "note: %d characters; the limit is %d", n, maxLexNoteRunes)
 	}
 	return nil
 }

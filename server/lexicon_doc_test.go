@@ -82,3 +82,25 @@ func TestChangedWords(t *testing.T) {
 		t.Errorf("a synonym-only change changes words %v", got)
 	}
 }
+
+// TestValidateLexiconErrors: each field's error names the list, the line
+// and what is wrong; a list over its cap is ETOOLARGE.
+func TestValidateLexiconErrors(t *testing.T) {
+	for _, tt := range []struct {
+		doc       models.Lexicon
+		code, msg string
+	}{
+		{models.Lexicon{Words: []models.LexiconWord{{Word: "猫咖"}, {Word: "狗咖", Freq: -3}}, Author: "a"}, models.EINVALID, "words line 2: freq: must be > 0, got -3"},
+		{models.Lexicon{Words: []models.LexiconWord{{Word: "猫咖", Freq: 2e9}}, Author: "a"}, models.EINVALID, "words line 1: freq: must be ≤ 1000000000, got 2e+09"},
+		{models.Lexicon{Words: []models.LexiconWord{{Word: "猫咖", Tag: "n1"}}, Author: "a"}, models.EINVALID, `words line 1: tag: letters a–z only, got "n1"`},
+		{models.Lexicon{Author: "  "}, models.EINVALID, "author: required"},
+		{models.Lexicon{Author: strings.Repeat("a", maxLexAuthorRunes+1)}, models.EINVALID, "author: 65 characters, at most 64 allowed"},
+		{models.Lexicon{Author: "a", Note: strings.Repeat("注", maxLexNoteRunes+1)}, models.EINVALID, "note: 501 characters, at most 500 allowed"},
+		{models.Lexicon{Author: "", Stopwords: make([]string, maxLexiconStopwords+1)}, models.ETOOLARGE, "stopwords: 2001 entries; the limit is 2000"},
+	} {
+		err := ValidateLexicon(&tt.doc)
+		if models.ErrorCode(err) != tt.code || models.ErrorMessage(err) != tt.msg {
+			t.Errorf("got %v; want %s: %s", err, tt.code, tt.msg)
+		}
+	}
+}

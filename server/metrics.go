@@ -28,7 +28,31 @@ type metrics struct {
 	searches  *prometheus.CounterVec // by outcome
 	searchMs  prometheus.Histogram   // the engine's took_ms
 	recommend *prometheus.HistogramVec
+	items     *prometheus.CounterVec // item updates by op and result
+
+	// breaker, when set (WithRecommend with a Behavior that has one), is
+	// the state of the behaviour store's read breaker.
+	breaker func() string
 }
+
+// breakerStater is a RecBehavior with a circuit breaker around its reads
+// (events.Guard's State, through the serve command's guarded store).
+type breakerStater interface {
+	BreakerState() string // "closed", "half-open" or "open"
+}
+
+// breakerStates are the values of shopsearch_behavior_breaker_state's
+// state label (gobreaker's names).
+var breakerStates = []string{"closed", "half-open", "open"}
+
+// Item update ops and results, the labels of shopsearch_item_updates_total.
+const (
+	itemUpsert  = "upsert"
+	itemPatch   = "patch"
+	itemDelete  = "delete"
+	itemApplied = "applied"
+	itemRefused = "rejected"
+)
 
 // latencyBuckets span 1 ms to 10 s, the search timeout.
 var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
@@ -70,10 +94,18 @@ func newMetrics(s *Server) *metrics {
 		Help:    "Time to answer a recommendation request answered 200, by scene.",
 		Buckets: latencyBuckets,
 	}, []string{"scene"})
+	m.items = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "shopsearch_item_updates_total",
+		Help: "Items changed through the API, by op (upsert, patch, delete) and result: applied, or rejected (a bulk update's items refused one by one).",
+	}, []string{"op", "result"})
 	for _, o := range []string{outcomeResults, outcomeRelaxed, outcomeCorrected, outcomeZero} {
 		m.searches.WithLabelValues(o) // every outcome shows from the start, at 0
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.searches, m.searchMs, m.recommend,
+	for _, op := range []string{itemUpsert, itemPatch, itemDelete} {
+		m.items.WithLabelValues(op, itemApplied)
+	}
+	m.items.WithLabelValues(itemPatch, itemRefused)
+	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.searches, m.searchMs, m.recommend, m.items,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{s: s})
 	return m
@@ -108,6 +140,14 @@ func (m *metrics) observeSearch(resp *query.Response, corrected bool) {
 	m.searchMs.Observe(resp.TookMs / 1000)
 }
 
+// itemsChanged records n items of op applied and refused rejected.
+func (m *metrics) itemsChanged(op string, applied, rejected int) {
+	m.items.WithLabelValues(op, itemApplied).Add(float64(applied))
+	if rejected > 0 {
+		m.items.WithLabelValues(op, itemRefused).Add(float64(rejected))
+	}
+}
+
 // stateCollector reads, at each scrape, the state the engine and the
 // event intake already keep: the index, the caches and the events'
 // counters. Reading them when scraped keeps the hot paths free of metric
@@ -121,6 +161,11 @@ var (
 		"The index generation being served (its directory name), always 1.", []string{"generation"}, nil)
 	descLogBytes = prometheus.NewDesc("shopsearch_index_changelog_bytes",
 		"Size of the generation's change log, which compaction folds into the snapshot.", nil, nil)
+	descSnapshot = prometheus.NewDesc("shopsearch_index_snapshot_written_timestamp_seconds",
+		"When the product snapshot was last written (Unix seconds): by the generation's build or its last compaction.", nil, nil)
+	descBreaker = prometheus.NewDesc("shopsearch_behavior_breaker_state",
+		"The behaviour store's read breaker (recommendations, with --redis): 1 for its state (closed, half-open, open), 0 for the others.",
+		[]string{"state"}, nil)
 	descP1Hits = prometheus.NewDesc("shopsearch_search_phase1_cache_hits_total",
 		"Phase-1 (Bleve candidate) cache hits.", nil, nil)
 	descP1Misses = prometheus.NewDesc("shopsearch_search_phase1_cache_misses_total",
@@ -144,8 +189,8 @@ var (
 )
 
 func (sc *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descDocs, descGeneration, descLogBytes, descP1Hits, descP1Misses,
-		descP1Entries, descResHits, descResMisses, descEvents, descDropped, descBuffered, descStoreUp} {
+	for _, d := range []*prometheus.Desc{descDocs, descGeneration, descLogBytes, descSnapshot, descP1Hits, descP1Misses,
+		descP1Entries, descResHits, descResMisses, descEvents, descDropped, descBuffered, descStoreUp, descBreaker} {
 		ch <- d
 	}
 }
@@ -163,6 +208,19 @@ func (sc *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descGeneration, 1, filepath.Base(e.GenerationDir()))
 	if n, err := e.LogSize(); err == nil {
 		gauge(descLogBytes, float64(n))
+	}
+	if t, err := e.SnapshotWritten(); err == nil {
+		gauge(descSnapshot, float64(t.UnixMilli())/1000)
+	}
+	if s.metrics.breaker != nil {
+		state := s.metrics.breaker()
+		for _, st := range breakerStates {
+			v := 0.0
+			if st == state {
+				v = 1
+			}
+			gauge(descBreaker, v, st)
+		}
 	}
 	cs := e.CacheStats()
 	counter(descP1Hits, float64(cs.Hits))

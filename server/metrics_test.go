@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"shopsearch/models"
 )
 
 func scrape(t *testing.T, s *Server) string {
@@ -66,6 +69,49 @@ func TestMetricsSearchOutcomes(t *testing.T) {
 	body := scrape(t, s)
 	for _, want := range []string{`shopsearch_search_engine_seconds_count 2`, `shopsearch_searches_total{outcome="zero"} 1`,
 		`shopsearch_search_phase1_cache_hits_total `, `shopsearch_search_result_cache_hits_total `} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+}
+
+// breakerBehavior is a behaviour store with a read breaker in a fixed
+// state.
+type breakerBehavior struct{ state string }
+
+func (breakerBehavior) RecentBehavior(context.Context, string, models.EventType, int) ([]models.Behavior, error) {
+	return nil, nil
+}
+func (breakerBehavior) Exposed(context.Context, string, string) ([]string, error) { return nil, nil }
+func (b breakerBehavior) BreakerState() string                                    { return b.state }
+
+// TestMetricsItemUpdatesAndState: item updates are counted by op and
+// result; the snapshot's time and the breaker's state show when scraped.
+func TestMetricsItemUpdatesAndState(t *testing.T) {
+	s := newServer(t, Config{AdminToken: testToken})
+	auth := []string{"Authorization", "Bearer " + testToken}
+	do(t, s, "POST", "/api/items", `[{"id":"m1","title":"测试 手机"},{"id":"m2","title":"测试 耳机"}]`, auth...).ok(t, 200, nil)
+	do(t, s, "PATCH", "/api/items/m1", `{"stock":3}`, auth...).ok(t, 200, nil)
+	do(t, s, "POST", "/api/items/_update", `{"updates":[{"id":"m1","stock":1},{"id":"nope","stock":2},{"id":"m2","stock":-1}]}`, auth...).ok(t, 200, nil)
+	do(t, s, "DELETE", "/api/items/m2", "", auth...).ok(t, 200, nil)
+	body := scrape(t, s)
+	for _, want := range []string{
+		`shopsearch_item_updates_total{op="upsert",result="applied"} 2`,
+		`shopsearch_item_updates_total{op="patch",result="applied"} 2`,
+		`shopsearch_item_updates_total{op="patch",result="rejected"} 2`,
+		`shopsearch_item_updates_total{op="delete",result="applied"} 1`,
+		`shopsearch_index_snapshot_written_timestamp_seconds `,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "shopsearch_behavior_breaker_state") {
+		t.Error("a breaker state without a breaker")
+	}
+	s.WithRecommend(RecommendDeps{Scenes: staticScenes("p01"), Behavior: breakerBehavior{"open"}})
+	body = scrape(t, s)
+	for _, want := range []string{`shopsearch_behavior_breaker_state{state="open"} 1`, `shopsearch_behavior_breaker_state{state="closed"} 0`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("scrape lacks %s", want)
 		}

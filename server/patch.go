@@ -44,6 +44,7 @@ func (s *Server) patchItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.metrics.itemsChanged(itemPatch, 1, 0)
 	s.respond(c, http.StatusOK, p)
 }
 
@@ -84,6 +85,7 @@ func (s *Server) updateItems(c *gin.Context) {
 	for j := range res.Rejected {
 		res.Rejected[j].Index = at[res.Rejected[j].Index]
 	}
+	s.metrics.itemsChanged(itemPatch, res.Applied, len(res.Rejected)+len(rejected))
 	if len(rejected) > 0 {
 		res.Rejected = append(res.Rejected, rejected...)
 		slices.SortFunc(res.Rejected, func(a, b query.PatchRejection) int { return a.Index - b.Index })

@@ -87,6 +87,9 @@ const recImpressionPrefix = "r-"
 // d.Samples it logs the slots and — when WithEvents was called before —
 // the events that answer them (the CTR model's samples).
 func (s *Server) WithRecommend(d RecommendDeps) *Server {
+	if b, ok := d.Behavior.(breakerStater); ok {
+		s.metrics.breaker = b.BreakerState // metrics.go
+	}
 	if d.Sensitive == nil {
 		d.Sensitive, _ = NewSensitiveList(nil) // the defaults: no store to fail
 	}

@@ -108,7 +108,8 @@ func wordLike(k string) bool {
 }
 
 // catalog adds the brands, category levels, product words and brand +
-// product-word pairs of every product.
+// product-word pairs of every product (a product without a product word
+// pairs its brand with its leaf category, when the title names it).
 func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product]) error {
 	n := 0
 	for p := range products {
@@ -122,13 +123,35 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 		for _, c := range categoryParts(p.Category) {
 			g.add(c, kindCategory, &p)
 		}
+		title := keyOf(p.Title)
 		word := strings.TrimSpace(p.ProductWord)
-		if word == "" || g.add(word, kindWord, &p) == nil {
+		switch {
+		case word != "":
+			if g.add(word, kindWord, &p) == nil {
+				continue
+			}
+		case len(brands) > 0:
+			// No annotated product word (most real catalogs have none): the
+			// leaf category, when the title names it, stands for it in the
+			// pairs (Apple/苹果 in 手机, "…双卡双待手机" → 苹果手机).
+			leaf := p.Category[strings.LastIndex(p.Category, ">")+1:]
+			for _, c := range categoryParts(leaf) {
+				if strings.Contains(title, keyOf(c)) {
+					word = c
+					break
+				}
+			}
+			if word == "" {
+				continue
+			}
+		default:
 			continue
 		}
-		// A pair for the brand as the title writes it (Apple/苹果 → 苹果
-		// when the title says 苹果), else its first Chinese name.
-		title := keyOf(p.Title)
+		// A pair for each name of the brand the title writes (Apple/苹果 →
+		// 苹果 when the title says 苹果), and for its first Chinese name
+		// when the title writes none: a shopper typing Chinese (苹果sj, a
+		// Chinese head then pinyin) types the brand's Chinese name even when
+		// the titles write Apple. With no name in the title, the first name.
 		if !strings.Contains(title, keyOf(word)) {
 			continue
 		}
@@ -138,14 +161,12 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 				named = append(named, b)
 			}
 		}
-		if len(named) == 0 && len(brands) > 0 {
-			named = brands[:1]
-			for _, b := range brands {
-				if strings.IndexFunc(b, isHan) >= 0 {
-					named = []string{b}
-					break
-				}
+		if i := slices.IndexFunc(brands, func(b string) bool { return strings.IndexFunc(b, isHan) >= 0 }); i >= 0 {
+			if !slices.ContainsFunc(named, func(b string) bool { return strings.IndexFunc(b, isHan) >= 0 }) {
+				named = append(named, brands[i])
 			}
+		} else if len(named) == 0 && len(brands) > 0 {
+			named = brands[:1]
 		}
 		for _, b := range named {
 			if !strings.HasPrefix(keyOf(word), keyOf(b)) { // 华为 + 华为手机 is 华为手机

@@ -69,6 +69,41 @@ func TestSuggestModes(t *testing.T) {
 // TestSuggestNoMatch checks inputs that must not match: fuzzy is for
 // Latin input of three letters or more only, and pinyin is not for Chinese
 // input.
+// TestSuggestBrandChineseName: a brand with a Chinese name gets pairs
+// under it even when the titles write only its Latin name, so a Chinese
+// head then pinyin (苹果sj) completes; the name the title writes keeps its
+// own pair. A product without a product word pairs its brand with its leaf
+// category when the title names it, and with nothing else.
+func TestSuggestBrandChineseName(t *testing.T) {
+	products := []models.Product{
+		{ID: "a1", Title: "Apple iPhone 15 Pro 手机 256GB 黑色", Brand: "Apple/苹果", Category: "数码>手机", ProductWord: "手机", Sales30d: 50},
+		{ID: "a2", Title: "Apple 数据线 USB-C 1米", Brand: "Apple/苹果", Category: "数码>配件", ProductWord: "数据线", Sales30d: 20},
+		{ID: "v1", Title: "vivo X100 手机 蔡司影像", Brand: "vivo", Category: "数码>手机", ProductWord: "手机", Sales30d: 30},
+		// No product word: the leaf category the title names stands for it.
+		{ID: "h1", Title: "华为 MatePad 11 平板电脑 8+128GB", Brand: "Huawei/华为", Category: "数码>平板电脑", Sales30d: 10},
+		{ID: "h2", Title: "华为 智能手表 GT4", Brand: "华为", Category: "数码>穿戴>运动手环", Sales30d: 10},
+	}
+	s := newBuilt(t, Config{}, Deps{}, products)
+	for _, tc := range []struct{ q, want, match string }{
+		{"苹果sj", "苹果手机", MatchMixed},
+		{"苹果s", "苹果数据线", MatchMixed},
+		{"苹果", "苹果手机", MatchPrefix},
+		{"apple", "apple手机", MatchPrefix},
+		{"vivos", "vivo手机", MatchPinyin},
+		{"华为pb", "华为平板电脑", MatchMixed},
+	} {
+		r := mustSuggest(t, s, Request{Q: tc.q})
+		if got, ok := find(r, tc.want); !ok || got.Match != tc.match {
+			t.Errorf("%q: %s; want %s by %s", tc.q, join(texts(r)), tc.want, tc.match)
+		}
+	}
+	if r := mustSuggest(t, s, Request{Q: "华为"}); slices.ContainsFunc(r.Suggestions, func(s Suggestion) bool {
+		return strings.HasPrefix(s.Text, "华为数码") || s.Text == "华为运动手环"
+	}) {
+		t.Errorf("a pair with a category level the title does not name: %s", join(texts(r)))
+	}
+}
+
 func TestSuggestNoMatch(t *testing.T) {
 	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
 	tests := []struct {
