@@ -62,7 +62,7 @@ type GradeConfig struct {
 	Chars float64
 	// CharsB is the length normalisation (BM25's b) of that score.
 	CharsB float64
-	Short      float64 // weight of a short title: Short·(1 − runes/ShortRunes)
+	Short  float64 // weight of a short title: Short·(1 − runes/ShortRunes)
 	// ShortRunes is the title length at which the shortness bonus is gone.
 	ShortRunes int
 	// NoHead multiplies the coverage of an item that lacks the head noun

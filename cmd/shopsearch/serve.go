@@ -457,6 +457,10 @@ func (s guardedStore) Exposed(ctx context.Context, actor, slot string) ([]string
 	return s.g.Exposed(ctx, actor, slot)
 }
 
+// BreakerState is the guard's circuit breaker state, for the
+// shopsearch_behavior_breaker_state metric (server/metrics.go).
+func (s guardedStore) BreakerState() string { return s.g.State() }
+
 // eventsState is the open behaviour store and the goroutines over it.
 type eventsState struct {
 	st     behaviorStore
