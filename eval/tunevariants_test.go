@@ -6,14 +6,25 @@ import (
 	"shopsearch/query"
 )
 
+// tuneVariants are the settings TestTuneGrade compares: the defaults and
+// the ones around them of the last tuning round (doc/design.md,
+// "Relevance").
 func tuneVariants() []tuneVariant {
-	var v []tuneVariant
-	for _, c := range []float64{4, 8, 12} {
-		for _, hb := range []float64{0.6, 1} {
-			g := query.DefaultGradeConfig()
-			g.HeadBonus, g.Chars = hb, c
-			v = append(v, tuneVariant{name: fmt.Sprintf("chars %g headbonus %g", c, hb), cfg: g})
-		}
+	v := []tuneVariant{{"default", query.DefaultGradeConfig(), nil}}
+	for _, c := range []float64{4, 12} {
+		g := query.DefaultGradeConfig()
+		g.Chars = c
+		v = append(v, tuneVariant{name: fmt.Sprintf("chars %g", c), cfg: g})
+	}
+	for _, hb := range []float64{0, 0.3, 1} {
+		g := query.DefaultGradeConfig()
+		g.HeadBonus = hb
+		v = append(v, tuneVariant{name: fmt.Sprintf("headbonus %g", hb), cfg: g})
+	}
+	for _, n := range []int{0, 20} {
+		g := query.DefaultGradeConfig()
+		g.GramTerms = n
+		v = append(v, tuneVariant{name: fmt.Sprintf("gramterms %d", n), cfg: g})
 	}
 	return v
 }

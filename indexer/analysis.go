@@ -5,6 +5,7 @@
 package indexer
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -67,14 +68,16 @@ func (b bleveAnalyzer) Analyze(text []byte) analysis.TokenStream {
 // GramAnalyzerName is the Bleve analyzer of FieldGrams.
 const GramAnalyzerName = "shopsearch-grams"
 
-// GramAnalyzer cuts a text into the character bigrams of its letters and
-// digits, once each, after dict's normalisation (full width, case,
+// GramAnalyzer cuts a text into the bigrams of its adjacent Chinese
+// characters, once each, after dict's normalisation (full width, case,
 // traditional forms): 测试纸狗狗 → 测试 试纸 纸狗 狗狗. It needs no lexicon,
-// so a query finds titles the word analyzer cut differently.
+// so a query finds titles the word analyzer cut differently. Letters and
+// digits are left to the word analyzer, which keeps codes whole (iphone15,
+// 256g): their bigrams (ip, ph) would match half the catalog.
 type GramAnalyzer struct{}
 
 func (GramAnalyzer) Analyze(text []byte) analysis.TokenStream {
-	grams := TitleBigrams(dict.Normalize(string(text)))
+	grams := HanBigrams(dict.Normalize(string(text)))
 	out := make(analysis.TokenStream, len(grams))
 	backing := make([]analysis.Token, len(grams))
 	for i, g := range grams {
@@ -84,25 +87,28 @@ func (GramAnalyzer) Analyze(text []byte) analysis.TokenStream {
 	return out
 }
 
-// TitleBigrams are the distinct bigrams of adjacent letters or digits of a
-// normalised text, in order of first appearance.
-func TitleBigrams(s string) []string {
+// HanBigrams are the distinct bigrams of adjacent Chinese characters of a
+// normalised text (of its first maxGrams), sorted.
+func HanBigrams(s string) []string {
 	var out []string
-	seen := map[string]bool{}
 	prevAt := -1
 	for i, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if len(out) >= maxGrams {
+			break
+		}
+		if !unicode.Is(unicode.Han, r) {
 			prevAt = -1
 			continue
 		}
 		if prevAt >= 0 {
-			g := s[prevAt : i+utf8.RuneLen(r)]
-			if !seen[g] {
-				seen[g] = true
-				out = append(out, g)
-			}
+			out = append(out, s[prevAt:i+utf8.RuneLen(r)])
 		}
 		prevAt = i
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
+
+// maxGrams bounds the bigrams taken of a text: the first ones, where a
+// title names the product; a query has fewer.
+const maxGrams = 32

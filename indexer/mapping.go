@@ -19,7 +19,8 @@ import (
 const FieldText = "text"
 
 // FieldGrams holds the character bigrams of the title (GramAnalyzer), for
-// finding partial matches whatever the segmentation; no positions.
+// finding partial matches whatever the segmentation: no positions, no
+// frequencies or norms (graded matching scores the grams itself).
 const FieldGrams = "grams"
 
 // newMapping is the lean mapping: no _all, no dynamic fields, no stored
@@ -88,6 +89,6 @@ func newDocument(p *models.Product, an analysis.Analyzer) *document.Document {
 	d := document.NewDocument(p.ID)
 	d.AddField(document.NewTextFieldCustom(FieldText, nil, []byte(searchText(p)),
 		index.IndexField|index.IncludeTermVectors, an))
-	d.AddField(document.NewTextFieldCustom(FieldGrams, nil, []byte(p.Title), index.IndexField, GramAnalyzer{}))
+	d.AddField(document.NewTextFieldCustom(FieldGrams, nil, []byte(p.Title), index.IndexField|index.SkipFreqNorm, GramAnalyzer{}))
 	return d
 }

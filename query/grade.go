@@ -84,6 +84,9 @@ type GradeConfig struct {
 	// Partial is how many partial matches are retrieved besides the strict
 	// ones (the best by phase-1 score of the disjunction of the words).
 	Partial int
+	// Postings bounds the postings the partial disjunction reads (see
+	// budget); 0: no bound.
+	Postings int
 	// GramTerms is how many of the query's rarest character bigrams join
 	// that disjunction (FieldGrams); 0: none.
 	GramTerms int
@@ -92,7 +95,7 @@ type GradeConfig struct {
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Chars: 8, CharsB: 0.75, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 100, Partial: 200, GramTerms: 10, HeadBonus: 0.6}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Chars: 8, CharsB: 0.75, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 100, Partial: 200, GramTerms: 10, HeadBonus: 0.6, Postings: 20000}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
@@ -444,16 +447,9 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 			rest = slices.Clone(plan.Required)
 		}
 	}
+	// The parts of longer words (小金桔 → 金桔) are found by the query's
+	// character bigrams (rareGrams), in any title that has them.
 	var parts []string
-	for _, t := range plan.Required {
-		if few && utf8.RuneCountInString(t) >= 3 && !isCode(t) {
-			for _, g := range bigrams(t) {
-				if !slices.Contains(rest, g) && !slices.Contains(parts, g) {
-					parts = append(parts, g)
-				}
-			}
-		}
-	}
 	for _, t := range plan.Required {
 		if !few {
 			break
@@ -472,6 +468,7 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 	if few {
 		grams = e.rareGrams(ctx, text)
 	}
+	rest, parts, grams = e.budget(ctx, rest, parts, grams)
 	cands := strict
 	if len(rest)+len(parts)+len(grams) > 0 {
 		q := plan.partialQuery(e.cfg.Field, rest, parts, grams)
@@ -549,7 +546,7 @@ func (e *Engine) rareGrams(ctx context.Context, text string) []string {
 	if n <= 0 {
 		return nil
 	}
-	grams := indexer.TitleBigrams(dict.Normalize(text))
+	grams := indexer.HanBigrams(dict.Normalize(text))
 	if len(grams) == 0 {
 		return nil
 	}
@@ -580,4 +577,50 @@ func (e *Engine) rareGrams(ctx context.Context, text string) []string {
 		out = append(out, g.text)
 	}
 	return out
+}
+
+// budget keeps of the partial query's words, parts and grams the rarest
+// ones whose postings add up to at most GradeConfig.Postings (the rarest
+// always), so that the disjunction reads about as many postings in a
+// million-item catalog as in a small one: the words it leaves out are the
+// common ones, whose items alone would rank low anyway.
+func (e *Engine) budget(ctx context.Context, rest, parts, grams []string) ([]string, []string, []string) {
+	limit := e.cfg.Grade.Postings
+	if limit <= 0 || len(rest)+len(parts)+len(grams) <= 1 {
+		return rest, parts, grams
+	}
+	r, err := e.reader()
+	if err != nil {
+		return rest, parts, grams
+	}
+	defer r.Close()
+	type term struct {
+		text string
+		kind int // 0 rest, 1 parts, 2 grams
+		df   uint64
+	}
+	var all []term
+	for kind, ts := range [][]string{rest, parts, grams} {
+		field := e.cfg.Field
+		if kind == 2 {
+			field = indexer.FieldGrams
+		}
+		for _, t := range ts {
+			all = append(all, term{t, kind, e.fieldFreq(ctx, r, t, field)})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b term) int { return cmp.Compare(a.df, b.df) })
+	var out [3][]string
+	var sum uint64
+	for i, t := range all {
+		if sum += t.df; i > 0 && sum > uint64(limit) {
+			break
+		}
+		out[t.kind] = append(out[t.kind], t.text)
+	}
+	// In the query's order, as the caller had them.
+	keep := func(ts []string, kept []string) []string {
+		return slices.DeleteFunc(slices.Clone(ts), func(t string) bool { return !slices.Contains(kept, t) })
+	}
+	return keep(rest, out[0]), keep(parts, out[1]), keep(grams, out[2])
 }
