@@ -1,7 +1,6 @@
 package query
 
 import (
-	"hash/maphash"
 	"math"
 	"strings"
 	"sync"
@@ -31,7 +30,6 @@ import (
 const gramSlots = 1 << 21 // 8 MiB of counters
 
 type gramStats struct {
-	seed maphash.Seed
 	mu   sync.RWMutex
 	df   []uint32
 	docs int64 // live titles counted
@@ -39,11 +37,18 @@ type gramStats struct {
 }
 
 func newGramStats() *gramStats {
-	return &gramStats{seed: maphash.MakeSeed(), df: make([]uint32, gramSlots)}
+	return &gramStats{df: make([]uint32, gramSlots)}
 }
 
+// slot is the gram's counter: FNV-1a, the same in every process, so that
+// rankings are too.
 func (g *gramStats) slot(gram string) uint32 {
-	return uint32(maphash.String(g.seed, gram) & (gramSlots - 1))
+	h := uint32(2166136261)
+	for i := 0; i < len(gram); i++ {
+		h ^= uint32(gram[i])
+		h *= 16777619
+	}
+	return h & (gramSlots - 1)
 }
 
 // add counts title's distinct grams (sign +1) or removes them (−1).
