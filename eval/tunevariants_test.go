@@ -26,5 +26,10 @@ func tuneVariants() []tuneVariant {
 		g.GramTerms = n
 		v = append(v, tuneVariant{name: fmt.Sprintf("gramterms %d", n), cfg: g})
 	}
+	for _, tp := range [][2]int{{50, 100}, {100, 100}, {100, 200}} {
+		g := query.DefaultGradeConfig()
+		g.Top, g.Partial = tp[0], tp[1]
+		v = append(v, tuneVariant{name: fmt.Sprintf("top %d partial %d", tp[0], tp[1]), cfg: g})
+	}
 	return v
 }

@@ -95,7 +95,7 @@ type GradeConfig struct {
 // DefaultGradeConfig are the defaults, chosen on half a of every set and
 // checked on half b (doc/design.md, "Relevance").
 func DefaultGradeConfig() GradeConfig {
-	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Chars: 8, CharsB: 0.75, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 100, Partial: 200, GramTerms: 10, HeadBonus: 0.6, Postings: 20000}
+	return GradeConfig{Head: 1, Brand: 2, Code: 0.5, BrandShare: 0.3, Accessory: 0.3, Grams: 0.6, BM25: 0.5, Chars: 8, CharsB: 0.75, Short: 0.1, ShortRunes: 120, NoHead: 1, Full: 1, CatHead: 0.2, Top: 50, Partial: 200, GramTerms: 10, HeadBonus: 0.6, Postings: 20000}
 }
 
 // gradeTerm is one word of the query as graded matching weighs it.
