@@ -12,7 +12,7 @@ import (
 	"shopsearch/models"
 )
 
-// FieldText is the one searchable field: title, subtitle, brand, category
+// FieldText is the searchable text: title, subtitle, brand, category
 // and attribute values, analysed by the shopsearch analyzer. Nothing is
 // stored in Bleve: responses, filters and sorts read the in-memory product
 // store, and phase-2 ranking its feature columns.
