@@ -157,6 +157,18 @@ type Response struct {
 	Profile        string `json:"profile"`
 	ProfileVersion int    `json:"profile_version"`
 	Arm            string `json:"arm,omitempty"`
+
+	// Phases is how long phase 1 and phase 2 took and how many candidates
+	// phase 2 ranked, for metrics; zero for a result-cache hit. Not part of
+	// the API response.
+	Phases Phases `json:"-"`
+}
+
+// Phases times one search's two phases (see Response.Phases).
+type Phases struct {
+	Retrieve   time.Duration // phase 1: Bleve, graded matching, relaxation
+	Rank       time.Duration // phase 2: filters, facets, business ranking, the page
+	Candidates int           // what phase 2 ranked
 }
 
 // Engine runs searches over one index and its product store.
@@ -452,6 +464,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		rreq.BlendTop = max(e.cfg.Candidates, req.Page*req.Size)
 	}
 
+	p1 := time.Now()
 	var bufs candBufs // the cache hits' candidates, recycled at the end
 	defer bufs.release()
 	var cands []rank.Candidate
@@ -516,7 +529,10 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 		}
 		cands = appendNew(cands, partial)
 	}
+	p2 := time.Now()
+	resp.Phases.Retrieve, resp.Phases.Candidates = p2.Sub(p1), len(cands)
 	res := e.store.Rank(cands, rreq)
+	resp.Phases.Rank = time.Since(p2)
 	if narrowed != nil && narrowed.Truncated() {
 		// Phase 2 ranked the best of what passed; the rest counts too.
 		res.Total += narrowed.Passed - len(narrowed.Cands)

@@ -25,10 +25,12 @@ type metrics struct {
 	latency  *prometheus.HistogramVec // by method, route, code
 	inFlight prometheus.Gauge
 
-	searches  *prometheus.CounterVec // by outcome
-	searchMs  prometheus.Histogram   // the engine's took_ms
-	recommend *prometheus.HistogramVec
-	items     *prometheus.CounterVec // item updates by op and result
+	searches   *prometheus.CounterVec   // by outcome
+	searchMs   prometheus.Histogram     // the engine's took_ms
+	phase      *prometheus.HistogramVec // phase 1 and phase 2 of the engine's searches
+	candidates prometheus.Histogram     // what phase 2 ranked
+	recommend  *prometheus.HistogramVec
+	items      *prometheus.CounterVec // item updates by op and result
 
 	// breaker, when set (WithRecommend with a Behavior that has one), is
 	// the state of the behaviour store's read breaker.
@@ -89,6 +91,16 @@ func newMetrics(s *Server) *metrics {
 		Help:    "Time the engine took for a search answered 200 (the response's took_ms; a result-cache hit is near 0).",
 		Buckets: latencyBuckets,
 	})
+	m.phase = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "shopsearch_search_phase_seconds",
+		Help:    "Time of each phase of a search the engine ran (not a result-cache hit): retrieve (phase 1: Bleve, graded matching, relaxation) and rank (phase 2: filters, facets, business ranking).",
+		Buckets: latencyBuckets,
+	}, []string{"phase"})
+	m.candidates = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "shopsearch_search_candidates",
+		Help:    "Candidates phase 2 ranked, per search the engine ran (not a result-cache hit).",
+		Buckets: prometheus.ExponentialBuckets(1, 4, 9),
+	})
 	m.recommend = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "shopsearch_recommend_duration_seconds",
 		Help:    "Time to answer a recommendation request answered 200, by scene.",
@@ -105,7 +117,7 @@ func newMetrics(s *Server) *metrics {
 		m.items.WithLabelValues(op, itemApplied)
 	}
 	m.items.WithLabelValues(itemPatch, itemRefused)
-	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.searches, m.searchMs, m.recommend, m.items,
+	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.searches, m.searchMs, m.phase, m.candidates, m.recommend, m.items,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{s: s})
 	return m
@@ -138,6 +150,11 @@ func (m *metrics) observeSearch(resp *query.Response, corrected bool) {
 	}
 	m.searches.WithLabelValues(outcome).Inc()
 	m.searchMs.Observe(resp.TookMs / 1000)
+	if ph := resp.Phases; ph.Candidates > 0 || ph.Retrieve > 0 { // not a result-cache hit
+		m.phase.WithLabelValues("retrieve").Observe(ph.Retrieve.Seconds())
+		m.phase.WithLabelValues("rank").Observe(ph.Rank.Seconds())
+		m.candidates.Observe(float64(ph.Candidates))
+	}
 }
 
 // itemsChanged records n items of op applied and refused rejected.

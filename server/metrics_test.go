@@ -68,7 +68,9 @@ func TestMetricsSearchOutcomes(t *testing.T) {
 	}
 	body := scrape(t, s)
 	for _, want := range []string{`shopsearch_search_engine_seconds_count 2`, `shopsearch_searches_total{outcome="zero"} 1`,
-		`shopsearch_search_phase1_cache_hits_total `, `shopsearch_search_result_cache_hits_total `} {
+		`shopsearch_search_phase1_cache_hits_total `, `shopsearch_search_result_cache_hits_total `,
+		`shopsearch_search_phase_seconds_count{phase="retrieve"} 2`, `shopsearch_search_phase_seconds_count{phase="rank"} 2`,
+		`shopsearch_search_candidates_count 2`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("scrape lacks %s", want)
 		}
