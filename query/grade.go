@@ -271,11 +271,13 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		i := sel[j]
 		strict := cands[i].Tier == 0 // phase 1 matched every word
 		var covered float64
-		full, head := true, true
+		full, head, accessory := true, true, false
 		for _, t := range terms {
 			c := coverage(t, text, query, strict, cfg)
-			if c < 1 && !(t.head && c == cfg.Accessory) {
-				full = false // the accessory of a device has the word still
+			if t.head && c == cfg.Accessory {
+				accessory = true // an accessory of the device asked for
+			} else if c < 1 {
+				full = false
 			}
 			if t.head && c < 0.5 {
 				head = false
@@ -288,7 +290,10 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		} else if headNoun != "" {
 			s += cfg.HeadBonus
 		}
-		if full {
+		if full && !accessory {
+			// An accessory of the device asked for (手机壳 for 手机) keeps
+			// its tier, as it has every word, but not this bonus nor the
+			// head's: it ranks below the devices that match about as well.
 			s += cfg.Full
 		}
 		if headNoun != "" && strings.HasSuffix(cat, headNoun) {
@@ -383,19 +388,32 @@ func onlyBeforeAccessory(text, t, query string) bool {
 		if i < 0 {
 			return from > 0
 		}
-		rest := text[from+i+len(t):]
-		acc := ""
-		for _, h := range accessoryHeads {
-			if strings.HasPrefix(rest, h) {
-				acc = h
-				break
-			}
-		}
+		acc := accessoryAfter(text[from+i+len(t):])
 		if acc == "" || strings.Contains(query, t+acc) {
 			return false
 		}
 		from += i + len(t)
 	}
+}
+
+// accessoryAfter returns the accessory noun that text starts with: an
+// accessory head, or a word of up to three Chinese characters ending in one
+// (保护套, 钢化膜 as well as 壳, 膜); "" if none.
+func accessoryAfter(text string) string {
+	end := 0
+	for n := 0; n < 3; n++ {
+		r, size := utf8.DecodeRuneInString(text[end:])
+		if size == 0 || !unicode.Is(unicode.Han, r) {
+			break
+		}
+		end += size
+		for _, h := range accessoryHeads {
+			if strings.HasSuffix(text[:end], h) {
+				return text[:end]
+			}
+		}
+	}
+	return ""
 }
 
 // graded returns the strict candidates and the best partial matches,
@@ -461,14 +479,14 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 		}
 	}
 	parts = e.rare(ctx, parts)
-	if len(rest) == 1 && len(parts) == 0 {
-		rest = nil // the strict query already
-	}
 	var grams []string
 	if few {
 		grams = e.rareGrams(ctx, text)
 	}
 	rest, parts, grams = e.budget(ctx, rest, parts, grams)
+	if len(plan.Required) == 1 && len(parts)+len(grams) == 0 {
+		rest = nil // the strict query already
+	}
 	cands := strict
 	if len(rest)+len(parts)+len(grams) > 0 {
 		q := plan.partialQuery(e.cfg.Field, rest, parts, grams)
