@@ -39,17 +39,23 @@ type searchResponse struct {
 // corrector returns what to search instead of q, or "" to keep q.
 type corrector func(q string) string
 
-// suggestCorrector corrects with sg: of the suggestions that matched q as
-// pinyin, mixed or with a typo (prefix matches are completions, not
-// corrections, and initials are too ambiguous to search for), the one whose
-// pinyin is as long as the input — what was typed was a whole word, so
-// "shouji" means 手机 (shouji) rather than the more searched 手机壳
-// (shoujike) — the most popular first among equals.
+// suggestCorrector corrects with sg. Initials typed whole (sjk) mean what
+// the suggest box offers first for them, if that is an initials match
+// (手机壳): the correction agrees with what the shopper saw. Otherwise, of
+// the suggestions that matched q as pinyin, mixed or with a typo (prefix
+// matches are completions, not corrections, and initials further down the
+// list too ambiguous to search for), the one whose pinyin is as long as the
+// input — what was typed was a whole word, so "shouji" means 手机 (shouji)
+// rather than the more searched 手机壳 (shoujike) — the most popular first
+// among equals.
 func suggestCorrector(sg Suggester) corrector {
 	return func(q string) string {
 		resp, err := sg.Suggest(suggest.Request{Q: q, N: 10})
 		if err != nil {
 			return ""
+		}
+		if len(resp.Suggestions) > 0 && resp.Suggestions[0].Match == suggest.MatchInitials {
+			return resp.Suggestions[0].Text
 		}
 		best, bestGap := "", 0
 		pyIn := sg.Pinyin(q) // a mixed input is part Han already: compare pinyin with pinyin

@@ -40,6 +40,7 @@ func TestSearchCorrectsPinyinAndTypos(t *testing.T) {
 		{"full pinyin", "shouji", "手机"},
 		{"pinyin with a space", "shou ji", "手机"},
 		{"pinyin typo", "shuoji", "手机"},
+		{"initials: what suggest offers first", "sjk", "手机壳"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := get(url.Values{"q": {tc.q}})
