@@ -517,7 +517,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	// 2 needs.
 	var steps []relaxStep
 	if narrowed == nil && !graded && len(cands) < e.cfg.RelaxBelow {
-		steps = e.relaxSteps(plan, e.commonTerms(ctx, plan))
+		ts := e.termStats(ctx)
+		steps = e.relaxSteps(plan, e.commonTerms(ts, plan))
+		ts.Close()
 	}
 	for i, step := range steps {
 		if len(cands) >= e.cfg.RelaxBelow {

@@ -117,20 +117,14 @@ type gradeTerm struct {
 var accessoryHeads = []string{"壳", "套", "膜", "贴", "支架", "充电器", "充电线", "数据线", "配件", "挂绳", "包", "袋", "盒", "架", "座", "刷", "替换"}
 
 // gradeTerms weighs the query's required words for graded matching.
-func (e *Engine) gradeTerms(ctx context.Context, plan Plan) []gradeTerm {
+func (e *Engine) gradeTerms(ts *termStats, plan Plan) []gradeTerm {
 	cfg := e.cfg.Grade
-	docs, err := e.idx.DocCount()
-	if err != nil || docs == 0 {
+	if !ts.ok() {
 		return nil
 	}
-	r, err := e.reader()
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
 	idf := func(t string) float64 {
-		df := float64(e.docFreq(ctx, r, t))
-		n := float64(docs)
+		df := float64(ts.df(t))
+		n := float64(ts.docs)
 		return math.Log(1 + (n-df+0.5)/(df+0.5))
 	}
 	var terms []gradeTerm
@@ -454,8 +448,10 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 	// With RelaxBelow strict matches, no partial one is shown (Search):
 	// they are not retrieved.
 	few := len(strict) < e.cfg.RelaxBelow
+	ts := e.termStats(ctx)
+	defer ts.Close()
 	if few && len(plan.Required) > 1 {
-		common := e.commonTerms(ctx, plan)
+		common := e.commonTerms(ts, plan)
 		for _, t := range plan.Required {
 			if !slices.Contains(common, t) {
 				rest = append(rest, t)
@@ -478,12 +474,12 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 			}
 		}
 	}
-	parts = e.rare(ctx, parts)
+	parts = e.rare(ts, parts)
 	var grams []string
 	if few {
-		grams = e.rareGrams(ctx, text)
+		grams = e.rareGrams(ts, text)
 	}
-	rest, parts, grams = e.budget(ctx, rest, parts, grams)
+	rest, parts, grams = e.budget(ts, rest, parts, grams)
 	if len(plan.Required) == 1 && len(parts)+len(grams) == 0 {
 		rest = nil // the strict query already
 	}
@@ -499,7 +495,7 @@ func (e *Engine) gradedCands(ctx context.Context, plan Plan, text string, strict
 		cands = appendNew(slices.Clone(strict), partial)
 	}
 	e.store.FillIDs(cands)
-	e.grade(e.gradeTerms(ctx, plan), dict.Normalize(text), cands)
+	e.grade(e.gradeTerms(ts, plan), dict.Normalize(text), cands)
 	return cands, nil
 }
 
@@ -538,53 +534,38 @@ func (e *Engine) brandGuard(ctx context.Context) (func(string) bool, func()) {
 // rare returns the terms of ts that are not too common to stand for a
 // query (see commonTerms): a part such as 精华 of 精华液 would have phase 1
 // go through a good part of the catalog for little.
-func (e *Engine) rare(ctx context.Context, ts []string) []string {
-	if len(ts) == 0 || e.cfg.RelaxCommon <= 0 {
-		return ts
+func (e *Engine) rare(ts *termStats, terms []string) []string {
+	if len(terms) == 0 || e.cfg.RelaxCommon <= 0 {
+		return terms
 	}
-	docs, err := e.idx.DocCount()
-	if err != nil {
+	if ts.r == nil {
 		return nil
 	}
-	r, err := e.reader()
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
-	limit := max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin))
-	return slices.DeleteFunc(ts, func(t string) bool { return float64(e.docFreq(ctx, r, t)) > limit })
+	limit := ts.commonLimit()
+	return slices.DeleteFunc(terms, func(t string) bool { return float64(ts.df(t)) > limit })
 }
 
 // rareGrams returns the rarest character bigrams of a query text, at most
 // GramTerms of them, less those too common to stand for it (as rare does
 // for words): the terms that find the titles the analyzer cut differently
 // from the query (测试纸狗狗 for 试纸狗).
-func (e *Engine) rareGrams(ctx context.Context, text string) []string {
+func (e *Engine) rareGrams(ts *termStats, text string) []string {
 	n := e.cfg.Grade.GramTerms
-	if n <= 0 {
+	if n <= 0 || ts.r == nil {
 		return nil
 	}
 	grams := indexer.HanBigrams(dict.Normalize(text))
 	if len(grams) == 0 {
 		return nil
 	}
-	docs, err := e.idx.DocCount()
-	if err != nil {
-		return nil
-	}
-	r, err := e.reader()
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
-	limit := uint64(max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin)))
+	limit := uint64(ts.commonLimit())
 	type gram struct {
 		text string
 		df   uint64
 	}
 	var keep []gram
 	for _, g := range grams {
-		df := e.fieldFreq(ctx, r, g, indexer.FieldGrams)
+		df := ts.gramDF(g)
 		if df > 0 && df <= limit {
 			keep = append(keep, gram{g, df})
 		}
@@ -602,29 +583,24 @@ func (e *Engine) rareGrams(ctx context.Context, text string) []string {
 // always), so that the disjunction reads about as many postings in a
 // million-item catalog as in a small one: the words it leaves out are the
 // common ones, whose items alone would rank low anyway.
-func (e *Engine) budget(ctx context.Context, rest, parts, grams []string) ([]string, []string, []string) {
+func (e *Engine) budget(ts *termStats, rest, parts, grams []string) ([]string, []string, []string) {
 	limit := e.cfg.Grade.Postings
-	if limit <= 0 || len(rest)+len(parts)+len(grams) <= 1 {
+	if limit <= 0 || len(rest)+len(parts)+len(grams) <= 1 || ts.r == nil {
 		return rest, parts, grams
 	}
-	r, err := e.reader()
-	if err != nil {
-		return rest, parts, grams
-	}
-	defer r.Close()
 	type term struct {
 		text string
 		kind int // 0 rest, 1 parts, 2 grams
 		df   uint64
 	}
 	var all []term
-	for kind, ts := range [][]string{rest, parts, grams} {
-		field := e.cfg.Field
+	for kind, terms := range [][]string{rest, parts, grams} {
+		df := ts.df
 		if kind == 2 {
-			field = indexer.FieldGrams
+			df = ts.gramDF
 		}
-		for _, t := range ts {
-			all = append(all, term{t, kind, e.fieldFreq(ctx, r, t, field)})
+		for _, t := range terms {
+			all = append(all, term{t, kind, df(t)})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b term) int { return cmp.Compare(a.df, b.df) })

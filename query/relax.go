@@ -188,25 +188,16 @@ func (e *Engine) relaxSteps(plan Plan, common []string) []relaxStep {
 // not a partial match of the query, and relaxing on them would also have
 // phase 1 go through a good part of the catalog (100 ms and more at a
 // million items).
-func (e *Engine) commonTerms(ctx context.Context, plan Plan) []string {
+func (e *Engine) commonTerms(ts *termStats, plan Plan) []string {
 	others := plan.others()
-	if e.cfg.RelaxCommon <= 0 || len(others) == 0 || len(others) == 1 && len(plan.Brands) == 0 {
+	if e.cfg.RelaxCommon <= 0 || len(others) == 0 || len(others) == 1 && len(plan.Brands) == 0 || !ts.ok() {
 		return nil
 	}
-	docs, err := e.idx.DocCount()
-	if err != nil || docs == 0 {
-		return nil
-	}
-	r, err := e.reader()
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
-	limit := max(e.cfg.RelaxCommon*float64(docs), float64(e.cfg.RelaxCommonMin))
+	limit := ts.commonLimit()
 	var common []string
 	rarest, rarestDF := "", uint64(math.MaxUint64)
 	for _, t := range others {
-		df := e.docFreq(ctx, r, t)
+		df := ts.df(t)
 		if df < rarestDF {
 			rarest, rarestDF = t, df
 		}
@@ -220,7 +211,7 @@ func (e *Engine) commonTerms(ctx context.Context, plan Plan) []string {
 	// A brand that common (a store's own label) is no fallback either:
 	// its items alone are not a partial match.
 	if len(plan.Brands) > 0 {
-		if df := e.docFreq(ctx, r, plan.Brands[0]); float64(df) > limit {
+		if df := ts.df(plan.Brands[0]); float64(df) > limit {
 			common = append(common, plan.Brands[0])
 		}
 	}
