@@ -33,22 +33,22 @@ func newMapping() *mapping.IndexMappingImpl {
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
 	doc := mapping.NewDocumentStaticMapping()
-	f := mapping.NewTextFieldMapping()
-	f.Analyzer = AnalyzerName
-	f.Store = false
-	f.IncludeInAll = false
-	f.IncludeTermVectors = true
-	f.DocValues = false
-	doc.AddFieldMappingsAt(FieldText, f)
-	g := mapping.NewTextFieldMapping()
-	g.Analyzer = GramAnalyzerName
-	g.Store = false
-	g.IncludeInAll = false
-	g.IncludeTermVectors = false
-	g.DocValues = false
-	doc.AddFieldMappingsAt(FieldGrams, g)
+	doc.AddFieldMappingsAt(FieldText, indexedField(AnalyzerName, true))
+	doc.AddFieldMappingsAt(FieldGrams, indexedField(GramAnalyzerName, false))
 	m.DefaultMapping = doc
 	return m
+}
+
+// indexedField is an analysed field that is searched only: not stored, not
+// in _all, no doc values; positions only when phrases need them.
+func indexedField(analyzer string, positions bool) *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = analyzer
+	f.Store = false
+	f.IncludeInAll = false
+	f.IncludeTermVectors = positions
+	f.DocValues = false
+	return f
 }
 
 // searchText is what the analyzer sees of a product. The title comes first so

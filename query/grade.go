@@ -267,8 +267,8 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 		var covered float64
 		full, head, accessory := true, true, false
 		for _, t := range terms {
-			c := coverage(t, text, query, strict, cfg)
-			if t.head && c == cfg.Accessory {
+			c, acc := coverage(t, text, query, strict, cfg)
+			if acc {
 				accessory = true // an accessory of the device asked for
 			} else if c < 1 {
 				full = false
@@ -314,26 +314,28 @@ func (e *Engine) grade(terms []gradeTerm, query string, cands []rank.Candidate) 
 	})
 }
 
-// coverage is how much of word t the text covers, in [0, 1].
-func coverage(t gradeTerm, text, query string, strict bool, cfg GradeConfig) float64 {
+// coverage is how much of word t the text covers, in [0, 1], and whether
+// the text has the head noun t only as the modifier of an accessory (then
+// the coverage is GradeConfig.Accessory).
+func coverage(t gradeTerm, text, query string, strict bool, cfg GradeConfig) (float64, bool) {
 	if strict || contains(text, t.text, t.code) {
 		if t.head && onlyBeforeAccessory(text, t.text, query) {
-			return cfg.Accessory
+			return cfg.Accessory, true
 		}
-		return 1
+		return 1, false
 	}
 	for _, a := range t.aliases {
 		if contains(text, a, isCode(a)) {
-			return 1
+			return 1, false
 		}
 	}
 	for _, a := range t.alts {
 		if contains(text, a, isCode(a)) {
-			return SynonymBoost
+			return SynonymBoost, false
 		}
 	}
 	if len(t.grams) == 0 {
-		return 0
+		return 0, false
 	}
 	n := 0
 	for _, g := range t.grams {
@@ -341,7 +343,7 @@ func coverage(t gradeTerm, text, query string, strict bool, cfg GradeConfig) flo
 			n++
 		}
 	}
-	return cfg.Grams * float64(n) / float64(len(t.grams))
+	return cfg.Grams * float64(n) / float64(len(t.grams)), false
 }
 
 // contains reports whether text has t; a code (letters and digits) only
