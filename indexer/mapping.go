@@ -19,8 +19,11 @@ import (
 const FieldText = "text"
 
 // FieldGrams holds the character bigrams of the title (GramAnalyzer), for
-// finding partial matches whatever the segmentation: no positions, no
-// frequencies or norms (graded matching scores the grams itself).
+// finding partial matches whatever the segmentation: no positions, but
+// frequencies and norms, which Bleve's BM25 needs to score a match at all
+// (without them every gram match scored 0; TestGramsScore). Each bigram is
+// there once, so its frequency is 1 and zap stores it inline: the index is
+// smaller with them (39.8 MB for the shared catalog) than without (47.9 MB).
 const FieldGrams = "grams"
 
 // newMapping is the lean mapping: no _all, no dynamic fields, no stored
@@ -89,6 +92,6 @@ func newDocument(p *models.Product, an analysis.Analyzer) *document.Document {
 	d := document.NewDocument(p.ID)
 	d.AddField(document.NewTextFieldCustom(FieldText, nil, []byte(searchText(p)),
 		index.IndexField|index.IncludeTermVectors, an))
-	d.AddField(document.NewTextFieldCustom(FieldGrams, nil, []byte(p.Title), index.IndexField|index.SkipFreqNorm, GramAnalyzer{}))
+	d.AddField(document.NewTextFieldCustom(FieldGrams, nil, []byte(p.Title), index.IndexField, GramAnalyzer{}))
 	return d
 }
