@@ -140,6 +140,7 @@ func waitTables(t *testing.T, e *Engine) {
 // upserts and deletes that add segments and delete documents — are the
 // ones Bleve's own search returns, in the same order.
 func TestPhase1ResolvesLikeBleve(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	e.cache = nil
 	queries := []string{"手机", "空调", "格力", "苹果", "鼠标", "精华", "华为 手机壳"}
@@ -232,6 +233,7 @@ func sorted(s []string) []string {
 }
 
 func TestTopHits(t *testing.T) {
+	t.Parallel()
 	var hits []hit
 	for i := range 200 {
 		hits = append(hits, hit{doc: uint64(i), score: float64((i * 37) % 11)})
@@ -247,6 +249,7 @@ func TestTopHits(t *testing.T) {
 }
 
 func TestByScoreBuckets(t *testing.T) {
+	t.Parallel()
 	var hits []hit
 	for i := range 5000 {
 		hits = append(hits, hit{doc: uint64(i), score: float64((i * 7919) % 13)})
