@@ -25,11 +25,7 @@ import (
 // index, which does not merge: one segment a batch).
 func TestSegmentOffsets(t *testing.T) {
 	t.Parallel()
-	idx, err := bleve.NewUsing("", bleve.NewIndexMapping(), scorch.Name, scorch.Name, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
+	idx := memIndex(t, scorch.Name, scorch.Name)
 	for b := range 4 {
 		batch := idx.NewBatch()
 		for i := range 3 + b {
@@ -86,20 +82,27 @@ func TestSegmentOffsets(t *testing.T) {
 
 // TestDocMapBuildError: a build that cannot tabulate the index (here not
 // a scorch one) returns its error, which the map keeps, rather than
-// stopping silently; its hits still resolve by the slow path.
+// stopping silently.
 func TestDocMapBuildError(t *testing.T) {
 	t.Parallel()
-	idx, err := bleve.NewUsing("", bleve.NewIndexMapping(), upsidedown.Name, gtreap.Name, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	m := newDocMap(idx, rank.NewStore(nil, nil))
+	m := newDocMap(memIndex(t, upsidedown.Name, gtreap.Name), rank.NewStore(nil, nil))
 	m.wg.Wait()
 	if err := m.err(); !errors.Is(err, errNotScorch) {
 		t.Errorf("build over an upsidedown index: error %v, want %v", err, errNotScorch)
 	}
 	m.close()
+}
+
+// memIndex is an empty in-memory Bleve index of that type and store,
+// closed when the test ends.
+func memIndex(t *testing.T, indexType, kvstore string) bleve.Index {
+	t.Helper()
+	idx, err := bleve.NewUsing("", bleve.NewIndexMapping(), indexType, kvstore, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return idx
 }
 
 // waitTables waits until every segment of the index has a table.
