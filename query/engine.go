@@ -644,11 +644,7 @@ func (e *Engine) relaxed(an *dict.Analyzer, plan Plan, exact, partial []rank.Can
 // indexer.searchText): title, subtitle, brand, the last category level and
 // the attribute values.
 func indexedTerms(an *dict.Analyzer, p models.Product) map[string]bool {
-	cat := p.Category
-	if i := strings.LastIndexAny(cat, ">/"); i >= 0 {
-		cat = cat[i+1:]
-	}
-	parts := []string{p.Title, p.Subtitle, p.Brand, cat}
+	parts := []string{p.Title, p.Subtitle, p.Brand, models.Category(p.Category).IndexedLeaf()}
 	for _, v := range p.Attrs {
 		parts = append(parts, v)
 	}
