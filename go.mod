@@ -2,8 +2,6 @@ module shopsearch
 
 go 1.26
 
-replace github.com/blevesearch/zapx/v17 => github.com/blevesearch/zapx/v17 v17.2.3
-
 require (
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/blevesearch/bleve_index_api v1.4.1

@@ -35,25 +35,27 @@ func (a *Analyzer) Analyze(text string) []Token {
 	return a.lex.Load().Tokenize(Normalize(text))
 }
 
-var defaultAnalyzer = sync.OnceValues(func() (*Analyzer, error) {
-	lex, err := NewLexicon(DefaultAssets())
-	if err != nil {
-		return nil, err
-	}
-	return NewAnalyzer(lex), nil
+var builtinLexicon = sync.OnceValues(func() (*Lexicon, error) {
+	return NewLexicon(DefaultAssets())
 })
 
-// Default returns the process-wide Analyzer built from the embedded assets.
-// It is built on first use (about a second) and shared by every index.
-func Default() *Analyzer {
-	a, err := defaultAnalyzer()
+// DefaultLexicon returns the lexicon of the embedded assets. It is loaded
+// on first use (about a second) and then shared: a Lexicon is immutable, so
+// sharing it shares no state.
+func DefaultLexicon() *Lexicon {
+	lex, err := builtinLexicon()
 	if err != nil {
 		// The embedded assets are part of the binary and tested; failing to
 		// load them is a build defect, not a runtime condition.
 		panic(fmt.Sprintf("dict: embedded assets do not load: %v", err))
 	}
-	return a
+	return lex
 }
+
+// Default returns a new Analyzer over DefaultLexicon. Each call gives its
+// own: an engine owns the one it is given, and swapping its lexicon (the
+// lexicon manager does) changes no other engine's analysis.
+func Default() *Analyzer { return NewAnalyzer(DefaultLexicon()) }
 
 // Tokenize splits normalised text into tokens and drops stop words.
 func (l *Lexicon) Tokenize(norm string) []Token {

@@ -3,8 +3,9 @@
 // segmentation with an e-commerce lexicon, mixed-script and unit handling, and
 // the stop list.
 //
-// The chain is a pipeline of small steps over a token slice, in the manner of
-// Bleve's analysis package:
+// The chain is Normalize, then one pass of Lexicon.Tokenize over the
+// normalised text (analyzer.go), which emits tokens as it goes rather than
+// composing separate tokenizer and filter stages:
 //
 //	Normalize → split into CJK and alphanumeric runs → segment CJK runs with gse
 //	(words plus search-mode sub-words) → split/join alphanumeric runs (model

@@ -32,13 +32,3 @@ type Token struct {
 	Pos        int // 1-based position; a compound or sub has the position of its first leaf
 	Role       Role
 }
-
-// Tokenizer turns normalised text into tokens.
-type Tokenizer interface {
-	Tokenize(norm string) []Token
-}
-
-// TokenFilter rewrites a token stream, e.g. dropping stop words.
-type TokenFilter interface {
-	Filter(tokens []Token) []Token
-}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -121,7 +122,7 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 		return CTRStats{}, fmt.Errorf("eval ctr: %d events; want at least 100", len(evs))
 	}
 	evs = slices.Clone(evs)
-	slices.SortStableFunc(evs, func(a, b recall.Event) int { return cmpI64(a.Time, b.Time) })
+	slices.SortStableFunc(evs, func(a, b recall.Event) int { return cmp.Compare(a.Time, b.Time) })
 	tRecall := evs[int(cfg.RecallFrac*float64(len(evs)-1))].Time
 	tTrain := evs[int(cfg.TrainFrac*float64(len(evs)-1))].Time
 	tEnd := evs[len(evs)-1].Time
@@ -163,7 +164,7 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 			}
 		}
 	}
-	slices.SortStableFunc(points, func(a, b ctrPoint) int { return cmpI64(a.at, b.at) })
+	slices.SortStableFunc(points, func(a, b ctrPoint) int { return cmp.Compare(a.at, b.at) })
 	var kept []ctrPoint
 	for i := 0; i < len(points); i += cfg.Stride {
 		kept = append(kept, points[i])
@@ -307,7 +308,7 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 	heuristic := func(f *rank.CTRFeatures) float64 { return rank.HeuristicCTRScore(f, &profile) }
 	a, b := platt(train, heuristic)
 	st.LR = scoreImpressions(test, m.Predict, func(s float64) float64 { return s }, cfg.K)
-	st.Heuristic = scoreImpressions(test, heuristic, func(s float64) float64 { return sigmoid(a*s + b) }, cfg.K)
+	st.Heuristic = scoreImpressions(test, heuristic, func(s float64) float64 { return rank.Sigmoid(a*s + b) }, cfg.K)
 	return st, nil
 }
 
@@ -471,7 +472,7 @@ func platt(samples []rank.CTRSample, score func(*rank.CTRFeatures) float64) (a, 
 	for range 50 {
 		var ga, gb, haa, hab, hbb float64
 		for i := range s {
-			p := sigmoid(a*s[i] + b)
+			p := rank.Sigmoid(a*s[i] + b)
 			y := 0.0
 			if samples[i].Clicked {
 				y = 1
@@ -497,22 +498,4 @@ func platt(samples []rank.CTRSample, score func(*rank.CTRFeatures) float64) (a, 
 		}
 	}
 	return a, b
-}
-
-func sigmoid(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
-}
-
-func cmpI64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

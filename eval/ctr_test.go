@@ -63,7 +63,7 @@ func TestPlattCalibrates(t *testing.T) {
 		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Recall: 1}, Clicked: i%2 == 0})
 	}
 	a, b := platt(samples, func(f *rank.CTRFeatures) float64 { return f.Recall })
-	if p0, p1 := sigmoid(b), sigmoid(a+b); math.Abs(p0-0.1) > 1e-6 || math.Abs(p1-0.5) > 1e-6 {
+	if p0, p1 := rank.Sigmoid(b), rank.Sigmoid(a+b); math.Abs(p0-0.1) > 1e-6 || math.Abs(p1-0.5) > 1e-6 {
 		t.Errorf("calibrated to %.6f and %.6f, want 0.1 and 0.5", p0, p1)
 	}
 }

@@ -27,13 +27,33 @@ const AnalyzerName = "shopsearch"
 // than its match. Measured on product1m-dev: b 0.75 → 0 raises MRR@10 by
 // 0.04 and NDCG@10 by 0.03, on both halves of the queries and whatever the
 // catalog order (see doc/design.md, "Relevance").
+//
+// It is the process's, not an engine's: Bleve (v2.6.3) has BM25's
+// parameters only as the package variables search.BM25_b and BM25_k1,
+// read by every term scorer of every index, with no per-index or
+// per-request setting. So phase 1 has one b, this constant, set once in
+// init below and nowhere else. The length normalisation that is tuned per
+// engine is graded matching's, in our own scoring (query.GradeConfig.CharsB,
+// BM25 over the character grams of the title).
 const BM25LengthNorm = 0.0
 
-// This is the one init in the module: Bleve finds analyzers by name in a
-// global registry (an index's stored mapping refers to them by name), so the
-// shopsearch analyzer must be registered before any index is opened. Bleve
-// keeps BM25's parameters in package variables too, so b is set here, once,
-// before any search can read it.
+// This is the one init in the module, Bleve's registration. Bleve finds
+// analyzers by name in a global registry (an index's stored mapping refers
+// to them by name, and creating or opening an index checks that each
+// name resolves), so the names must be registered before any index is
+// opened; and Bleve keeps BM25's b in a package variable (BM25LengthNorm),
+// so it is set here, once, before any search can read it.
+//
+// The analyzer that counts is not the registry's. Each mapping's registry
+// cache builds its own from the constructor, which gets only the mapping's
+// name (and an empty config), so it cannot know an engine's lexicon:
+// it is the built-in lexicon's (dict.Default), and used only if Bleve is
+// asked to analyse by itself (a match or query-string query), which
+// shopsearch never does. Documents are built with the catalog's own
+// analyzer (Build's BuildOptions.Analyzer, Open's an; newDocument and
+// IndexAdvanced), and queries are analysed by the engine's, the same one,
+// so each engine has its own lexicon and the lexicon manager swaps one
+// engine's.
 func init() {
 	registry.RegisterAnalyzer(AnalyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
 		return bleveAnalyzer{dict.Default()}, nil
@@ -46,6 +66,8 @@ func init() {
 
 // bleveAnalyzer adapts dict.Analyzer to Bleve. Leaves, compounds and subs are
 // all indexed; Bleve positions are dict's, so phrase queries over leaves work.
+// It reads the analyzer's lexicon at each call, so a swap applies to the
+// next document analysed.
 type bleveAnalyzer struct{ a *dict.Analyzer }
 
 func (b bleveAnalyzer) Analyze(text []byte) analysis.TokenStream {

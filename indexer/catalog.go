@@ -386,16 +386,9 @@ func fieldErr(name, format string, args ...any) error {
 // wrongType reports a value of the wrong kind, quoting strings.
 func wrongType(name, want string, raw json.RawMessage) error {
 	if s, ok := rawString(raw); ok {
-		return fieldErr(name, "want %s, got %q", want, clip(s))
+		return fieldErr(name, "want %s, got %q", want, models.Clip(s))
 	}
 	return fieldErr(name, "want %s, got %s", want, kindOf(raw))
-}
-
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:40]) + "…"
 }
 
 func kindOf(raw []byte) string {
@@ -520,15 +513,9 @@ func (d *fieldDecoder) category(name string) string {
 	if raw[0] == '[' {
 		parts = d.list(name)
 	} else {
-		parts = strings.Split(d.text(name), ">")
+		parts = models.Category(d.text(name)).Levels()
 	}
-	levels := parts[:0]
-	for _, s := range parts {
-		if s = strings.TrimSpace(s); s != "" {
-			levels = append(levels, s)
-		}
-	}
-	return strings.Join(levels, ">")
+	return string(models.CategoryOf(parts))
 }
 
 // list reads an array of strings, or one "a|b" string; items are trimmed and
@@ -589,7 +576,7 @@ func (d *fieldDecoder) attributes(name string) map[string]string {
 		}
 		s, ok := scalar(v)
 		if !ok {
-			d.fail(fieldErr(name, "value of %q: want a string, got %s", clip(k), kindOf(v)))
+			d.fail(fieldErr(name, "value of %q: want a string, got %s", models.Clip(k), kindOf(v)))
 			return nil
 		}
 		key := strings.TrimSpace(k)
@@ -693,7 +680,7 @@ func (d *fieldDecoder) timestamp(name string) time.Time {
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		if !(f >= 0 && f <= maxUnix) {
-			d.fail(fieldErr(name, "unix seconds out of range: %s", clip(s)))
+			d.fail(fieldErr(name, "unix seconds out of range: %s", models.Clip(s)))
 			return time.Time{}
 		}
 		sec := math.Floor(f)
@@ -806,12 +793,12 @@ func ValidateProduct(p *models.Product) error {
 		return err
 	}
 	if p.Category != "" {
-		levels := strings.Split(p.Category, ">")
+		levels := models.Category(p.Category).Levels()
 		if len(levels) > maxCategoryDepth {
 			return fieldErr("category", "%d levels, at most %d allowed", len(levels), maxCategoryDepth)
 		}
 		if slices.ContainsFunc(levels, func(s string) bool { return strings.TrimSpace(s) == "" }) {
-			return fieldErr("category", "empty level in %q", clip(p.Category))
+			return fieldErr("category", "empty level in %q", models.Clip(p.Category))
 		}
 	}
 	return validateAcross(p)
@@ -865,5 +852,5 @@ func sortedKeys[V any](m map[string]V) []string {
 // validRegionCode checks one region code as productRules do (regioncode),
 // for the patch decoder.
 func validRegionCode(name, code string) error {
-	return productChecker().CheckValue(fmt.Sprintf("%s: key %q", name, clip(code)), code, "regioncode")
+	return productChecker().CheckValue(fmt.Sprintf("%s: key %q", name, models.Clip(code)), code, "regioncode")
 }

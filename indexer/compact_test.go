@@ -37,7 +37,7 @@ func sameState(t *testing.T, what string, got, want map[string]string) {
 
 func reopen(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestCompact(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, state, err := Open(dir)
+	cat, state, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestCompactRejectsBadOffset(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func mustCurrent(t *testing.T, dir string) string {
 // termCount opens dir's catalog and counts the documents with term.
 func termCount(t *testing.T, dir, term string) uint64 {
 	t.Helper()
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -331,7 +331,7 @@ func csvPairs(name, v, sep string) (json.RawMessage, error) {
 		}
 		k, val, ok := strings.Cut(pair, sep)
 		if !ok {
-			return nil, models.Errorf(models.EINVALID, "%s: want k%sv pairs separated by |, got %q", name, sep, clip(pair))
+			return nil, models.Errorf(models.EINVALID, "%s: want k%sv pairs separated by |, got %q", name, sep, models.Clip(pair))
 		}
 		obj[strings.TrimSpace(k)] = strings.TrimSpace(val)
 	}

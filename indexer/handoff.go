@@ -29,8 +29,12 @@ const tapPrefix = "changes-"
 // in place: the catalog is the state of things when read begins), while
 // writes go on. One hand-off build runs at a time: another gets ECONFLICT.
 // The generation this catalog serves is kept, whatever publish would
-// otherwise remove.
+// otherwise remove. The documents are analysed with the catalog's
+// analyzer unless opts names another.
 func (c *Catalog) BuildNext(dataDir string, read func() ([]models.Product, error), opts BuildOptions) (BuildStats, error) {
+	if opts.Analyzer == nil {
+		opts.Analyzer = c.lex
+	}
 	opts.defaults()
 	c.mu.Lock()
 	if c.building {

@@ -17,7 +17,7 @@ func TestBuildNext(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestBuildNext(t *testing.T) {
 	if err := cat.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cat2, products, err := Open(dir)
+	cat2, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestBuildNextFails(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

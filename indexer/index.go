@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
+	"shopsearch/dict"
 	"shopsearch/models"
 )
 
@@ -26,6 +27,11 @@ type BuildOptions struct {
 	BatchSize int       // documents per Bleve batch; default 2000
 	Progress  io.Writer // where the progress bar goes; nil for none
 	Now       func() time.Time
+	// Analyzer analyses the documents' text: the analyzer of the engine
+	// that will search the generation. Default: for Build a new one over
+	// the built-in lexicon (dict.Default); for BuildNext the serving
+	// catalog's.
+	Analyzer *dict.Analyzer
 
 	// For BuildNext (handoff.go): a change log to move into the new
 	// generation, and a generation publishing must not remove (the one
@@ -39,6 +45,9 @@ func (o *BuildOptions) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Analyzer == nil {
+		o.Analyzer = dict.Default()
 	}
 }
 
@@ -79,7 +88,7 @@ func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildS
 	if err != nil {
 		return fail(fmt.Errorf("create index: %w", err))
 	}
-	an := idx.Mapping().AnalyzerNamed(AnalyzerName)
+	an := bleveAnalyzer{opts.Analyzer}
 	bar := newProgress(opts.Progress, len(products))
 	if err := indexBatches(idx, an, products, opts.BatchSize, bar); err != nil {
 		idx.Close()
@@ -199,7 +208,8 @@ func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product
 type Catalog struct {
 	dir string
 	idx bleve.Index
-	an  analysis.Analyzer
+	lex *dict.Analyzer    // the documents' analyzer, the engine's (Open)
+	an  analysis.Analyzer // lex for Bleve
 
 	mu  sync.Mutex // serialises writers of the log and the index
 	log *os.File
@@ -247,7 +257,10 @@ type change struct {
 // Open opens the current generation of dataDir and returns it with the
 // products as they are now: the snapshot with the change log applied, in
 // snapshot order (upserted new items at the end; deleted ones removed).
-func Open(dataDir string) (*Catalog, []models.Product, error) {
+// an analyses the documents the catalog writes, from the replay of the
+// change log on: the analyzer of the engine that searches it (nil: a new
+// one over the built-in lexicon, dict.Default).
+func Open(dataDir string, an *dict.Analyzer) (*Catalog, []models.Product, error) {
 	dir, err := current(dataDir)
 	if err != nil {
 		return nil, nil, err
@@ -262,7 +275,10 @@ func Open(dataDir string) (*Catalog, []models.Product, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open index: %w", err)
 	}
-	c := &Catalog{dir: dir, idx: idx, an: idx.Mapping().AnalyzerNamed(AnalyzerName), grown: make(chan struct{}, 1)}
+	if an == nil {
+		an = dict.Default()
+	}
+	c := &Catalog{dir: dir, idx: idx, lex: an, an: bleveAnalyzer{an}, grown: make(chan struct{}, 1)}
 	changes, err := readChanges(filepath.Join(dir, changesFile))
 	if err != nil {
 		idx.Close()
@@ -287,6 +303,10 @@ func Open(dataDir string) (*Catalog, []models.Product, error) {
 
 // Index is the Bleve index, for searching.
 func (c *Catalog) Index() bleve.Index { return c.idx }
+
+// Analyzer is the analyzer of the catalog's documents (Open's an): swapping
+// its lexicon changes how the documents written next are analysed.
+func (c *Catalog) Analyzer() *dict.Analyzer { return c.lex }
 
 // Dir is the generation directory.
 func (c *Catalog) Dir() string { return c.dir }

@@ -41,7 +41,7 @@ func TestBuildOpenSearch(t *testing.T) {
 	if st.Docs != 3 || !Exists(dir) {
 		t.Fatalf("build stats %+v, exists %v", st, Exists(dir))
 	}
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestUpsertDeleteSurviveReopen(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestUpsertDeleteSurviveReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestTornChangeLogLineIsDropped(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestTornChangeLogLineIsDropped(t *testing.T) {
 	}
 	f.WriteString(`{"op":"upsert","product":{"id":"a5","ti`)
 	f.Close()
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestFailedBuildLeavesPreviousGenerationServing(t *testing.T) {
 	if err != nil || filepath.Base(cur) != first.Generation {
 		t.Fatalf("current = %q, %v; want %s", cur, err, first.Generation)
 	}
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestFailedBuildLeavesPreviousGenerationServing(t *testing.T) {
 }
 
 func TestOpenWithoutCatalog(t *testing.T) {
-	if _, _, err := Open(t.TempDir()); err != ErrNoCatalog {
+	if _, _, err := Open(t.TempDir(), nil); err != ErrNoCatalog {
 		t.Fatalf("got %v, want ErrNoCatalog", err)
 	}
 }

@@ -75,7 +75,7 @@ func TestRemoveLeftovers(t *testing.T) {
 	if !slices.Contains(names, snapshotFile) || !slices.Contains(names, indexDir) {
 		t.Errorf("generation damaged: %v", names)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatalf("open after cleanup: %v", err)
 	}

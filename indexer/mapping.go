@@ -60,7 +60,7 @@ func searchText(p *models.Product) string {
 	var b strings.Builder
 	b.Grow(len(p.Title) + len(p.Subtitle) + len(p.Brand) + len(p.Category) + 8)
 	b.WriteString(p.Title)
-	for _, s := range []string{p.Subtitle, p.Brand, leafCategory(p.Category)} {
+	for _, s := range []string{p.Subtitle, p.Brand, models.Category(p.Category).IndexedLeaf()} {
 		if s != "" {
 			b.WriteString(" \n ")
 			b.WriteString(s)
@@ -76,14 +76,6 @@ func searchText(p *models.Product) string {
 		b.WriteString(p.Attrs[k])
 	}
 	return b.String()
-}
-
-// leafCategory is the last level of a category path (数码>手机>智能手机 → 智能手机).
-func leafCategory(path string) string {
-	if i := strings.LastIndexAny(path, ">/"); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }
 
 // newDocument builds the Bleve document of p directly, skipping the

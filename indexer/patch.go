@@ -151,7 +151,7 @@ func decodePatch(fields map[string]json.RawMessage) (models.ProductPatch, error)
 			s := d.text(k)
 			pl := parsePlatform(s)
 			if d.err == nil && pl == "" {
-				return pt, fieldErr(k, "want self or pop, got %q", clip(s))
+				return pt, fieldErr(k, "want self or pop, got %q", models.Clip(s))
 			}
 			pt.Platform = &pl
 		}
@@ -185,7 +185,7 @@ func checkPatchable(name string) error {
 			return nil
 		}
 	}
-	return models.Errorf(models.EINVALID, "unknown field %q; a patch may hold %s", clip(name), strings.Join(patchFields, ", "))
+	return models.Errorf(models.EINVALID, "unknown field %q; a patch may hold %s", models.Clip(name), strings.Join(patchFields, ", "))
 }
 
 // patchStock reads stock: a number (the total) or {"total": N, "regions":
@@ -211,7 +211,7 @@ func (d *fieldDecoder) patchStock(pt *models.ProductPatch, raw json.RawMessage) 
 	for _, k := range sortedKeys(m) {
 		raw := bytes.TrimSpace(m[k])
 		if s, ok := rawString(raw); string(raw) == "null" || (ok && s == "") {
-			d.fail(fieldErr("stock", "%s: empty value", clip(k)))
+			d.fail(fieldErr("stock", "%s: empty value", models.Clip(k)))
 			return
 		}
 		switch k {
@@ -228,7 +228,7 @@ func (d *fieldDecoder) patchStock(pt *models.ProductPatch, raw json.RawMessage) 
 			}
 			pt.RegionStock = sub.regionCounts(k, raw)
 		default:
-			sub.fail(models.Errorf(models.EINVALID, "unknown field %q; want total and regions", clip(k)))
+			sub.fail(models.Errorf(models.EINVALID, "unknown field %q; want total and regions", models.Clip(k)))
 		}
 		if sub.err != nil {
 			d.fail(fieldErr("stock", "%s", reasonOf(sub.err)))
@@ -254,7 +254,7 @@ func (d *fieldDecoder) regionCounts(name string, raw json.RawMessage) map[string
 	for _, k := range sortedKeys(m) {
 		v := bytes.TrimSpace(m[k])
 		if s, ok := rawString(v); string(v) == "null" || (ok && s == "") {
-			d.fail(fieldErr(name, "%s: empty value", clip(k)))
+			d.fail(fieldErr(name, "%s: empty value", models.Clip(k)))
 			return nil
 		}
 	}
@@ -265,7 +265,7 @@ func (d *fieldDecoder) regionCounts(name string, raw json.RawMessage) map[string
 			return nil
 		}
 		if n := out[code]; n < 0 {
-			d.fail(fieldErr(name, "%s must be ≥ 0, got %d", clip(code), n))
+			d.fail(fieldErr(name, "%s must be ≥ 0, got %d", models.Clip(code), n))
 			return nil
 		}
 	}
@@ -330,7 +330,7 @@ func (c *Catalog) Patch(ids []string, patches []models.ProductPatch) error {
 	enc.SetEscapeHTML(false)
 	for i := range ids {
 		if err := enc.Encode(change{Op: "patch", ID: ids[i], Patch: &patches[i]}); err != nil {
-			return fmt.Errorf("encode patch of %q: %w", clip(ids[i]), err)
+			return fmt.Errorf("encode patch of %q: %w", models.Clip(ids[i]), err)
 		}
 	}
 	c.mu.Lock()

@@ -269,7 +269,7 @@ func TestPatchSurvivesReopenInOrder(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestPatchSurvivesReopenInOrder(t *testing.T) {
 	}
 	must(cat.Close())
 
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	must(err)
 	defer cat.Close()
 	got := byID(products)
@@ -341,7 +341,7 @@ func TestPatchTornLineIsDroppedAndLogStaysAppendable(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestPatchTornLineIsDroppedAndLogStaysAppendable(t *testing.T) {
 	f.WriteString(`{"op":"patch","id":"a1","patch":{"stock":`)
 	f.Close()
 
-	cat, products, err := Open(dir)
+	cat, products, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func TestPatchTornLineIsDroppedAndLogStaysAppendable(t *testing.T) {
 		t.Fatal(err)
 	}
 	cat.Close()
-	cat, products, err = Open(dir)
+	cat, products, err = Open(dir, nil)
 	if err != nil {
 		t.Fatalf("reopen after a write that followed a torn line: %v", err)
 	}
@@ -385,7 +385,7 @@ func TestPatchCorruptLineFailsOpen(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestPatchCorruptLineFailsOpen(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(gen, changesFile), []byte(`{"op":"patch","id":"a1"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "line 1: corrupt change") {
+	if _, _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "line 1: corrupt change") {
 		t.Errorf("open with a patch line without a patch: %v", err)
 	}
 }
@@ -404,7 +404,7 @@ func TestCatalogPatchArguments(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _, err := Open(dir)
+	cat, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,9 +38,9 @@ func CheckJSON(data []byte) error {
 	case sc.dup == "":
 		return nil
 	case sc.field == "" || sc.field == sc.dup && sc.depth1Dup:
-		return models.Errorf(models.EINVALID, "duplicate field %q", clip(sc.dup))
+		return models.Errorf(models.EINVALID, "duplicate field %q", models.Clip(sc.dup))
 	}
-	return fieldErr(sc.field, "duplicate key %q", clip(sc.dup))
+	return fieldErr(sc.field, "duplicate key %q", models.Clip(sc.dup))
 }
 
 // dupScanner walks valid JSON looking for a name repeated within one

@@ -96,7 +96,7 @@ func TestFailedWriteNotReplayed(t *testing.T) {
 	if _, err := Build(dir, sampleProducts(), BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cat, before, err := Open(dir)
+	cat, before, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

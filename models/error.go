@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error codes, defined once; the HTTP layer maps each to a status in one table.
@@ -51,4 +52,16 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// ClipRunes is how many characters of a value an error message quotes.
+const ClipRunes = 40
+
+// Clip shortens a value quoted in an error message to ClipRunes
+// characters, marking the cut with "…".
+func Clip(s string) string {
+	if utf8.RuneCountInString(s) <= ClipRunes {
+		return s
+	}
+	return string([]rune(s)[:ClipRunes]) + "…"
 }

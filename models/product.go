@@ -1,7 +1,8 @@
-// Package models holds the domain types shared across the pipeline stages
-// (catalog products, errors, and later events, weight profiles and rules).
-// It carries no logic beyond trivial accessors: parsing, validation and
-// scoring live in the stages that own them.
+// Package models holds the domain types shared across the pipeline stages:
+// catalog products, their patches and category paths, behaviour events,
+// weight profiles and rules, the lexicon document, and errors with their
+// codes. It carries no logic beyond small accessors: parsing, validation
+// and scoring live in the stages that own them.
 package models
 
 import "time"
@@ -46,8 +47,11 @@ type Product struct {
 	Image    string    `json:"image,omitempty"`
 
 	// ProductWord is the product noun of the title when the source annotated
-	// one (the shared catalog does). It feeds the lexicon and suggest, never
-	// the searchable text.
+	// one (the shared catalog does). Only demo data and tools read it: the
+	// synthesised demo prices (indexer.Synthesize) and the generator's
+	// vocabulary (indexer.LearnVocabulary); dict/mklexicon reads it from the
+	// catalog file. The engine never does: not the searchable text, not
+	// ranking, not suggest.
 	ProductWord string `json:"product_word,omitempty"`
 }
 

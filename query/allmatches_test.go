@@ -14,6 +14,7 @@ import (
 // most MaxMatches), filters, totals, facets and business orders are still
 // over every match, not over the best by text.
 func TestFiltersSeeEveryMatch(t *testing.T) {
+	t.Parallel()
 	var ps []models.Product
 	// 280 items name 手机 twice (better by text), 20 once; the cheapest
 	// item is among the 20.
@@ -80,6 +81,7 @@ func facetCount(bs []rank.Bucket, v string) int {
 // TestNarrowedResultsAreNotRelaxed: a business order over many exact
 // matches keeps only its page for phase 2; that is no reason to relax.
 func TestNarrowedResultsAreNotRelaxed(t *testing.T) {
+	t.Parallel()
 	var ps []models.Product
 	for i := range 150 {
 		title := fmt.Sprintf("蓝牙 耳机 %d", i)

@@ -12,6 +12,7 @@ func ph(s string) Clause  { return Clause{Text: s, Phrase: true} }
 func neg(c Clause) Clause { c.Negated = true; return c }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -64,6 +65,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestQueryString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 	}{
@@ -90,6 +92,7 @@ func TestQueryString(t *testing.T) {
 }
 
 func TestClauseString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		c    Clause
 		want string
@@ -107,6 +110,7 @@ func TestClauseString(t *testing.T) {
 }
 
 func TestQueryMap(t *testing.T) {
+	t.Parallel()
 	q := Parse(`苹果 "无线 鼠标" -二手 kfr-35gw`)
 	tests := []struct {
 		name string

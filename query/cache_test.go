@@ -10,6 +10,7 @@ import (
 )
 
 func TestCacheHitsAndStaysFresh(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	ctx := context.Background()
 	req := Request{Text: "鼠标", Sort: rank.SortPriceAsc}
@@ -61,6 +62,7 @@ func TestCacheHitsAndStaysFresh(t *testing.T) {
 }
 
 func TestCacheBounds(t *testing.T) {
+	t.Parallel()
 	c := newCandCache(CacheConfig{Entries: 2, Candidates: 100})
 	entry := func(key string, n int) *cacheEntry {
 		cs := make([]rank.Candidate, n)

@@ -15,6 +15,7 @@ import (
 // checks that a restart sees every acknowledged write and that the log was
 // cut.
 func TestCompactUnderWrites(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	ctx := context.Background()
 	ids := []string{}
@@ -96,6 +97,7 @@ func TestCompactUnderWrites(t *testing.T) {
 }
 
 func TestRunCompactorCompactsPastTheThreshold(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	ctx, cancel := context.WithCancel(context.Background())
 	for i := range 50 {
@@ -127,6 +129,7 @@ func TestRunCompactorCompactsPastTheThreshold(t *testing.T) {
 // The write that takes the log past the threshold wakes the compactor: no
 // timer is needed (Every is an hour here).
 func TestRunCompactorWakesOnSize(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	ctx, cancel := context.WithCancel(context.Background())
 	logged := make(chan string, 10)
@@ -166,6 +169,7 @@ func TestRunCompactorWakesOnSize(t *testing.T) {
 // them (doc/reliability.md has the figures). A figure, not a timed
 // assertion: it runs with SHOPSEARCH_FAULT_LONG set.
 func TestCompactorLogPeak(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("SHOPSEARCH_FAULT_LONG") == "" {
 		t.Skip("a measurement; set SHOPSEARCH_FAULT_LONG=1")
 	}

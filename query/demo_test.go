@@ -30,6 +30,7 @@ func demoEngine(t *testing.T) *Engine {
 // that were right stay right. Set SHOPSEARCH_DEMO_TRACE=1 to see the top
 // five of each.
 func TestDemoShopperQueries(t *testing.T) {
+	t.Parallel()
 	e := demoEngine(t)
 	tests := []struct {
 		q    string

@@ -1,11 +1,11 @@
 package query
 
 import (
-	"reflect"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -22,11 +22,11 @@ import (
 // segment's stored ids; until a segment has one (it is new, or just merged)
 // its hits are resolved one by one as Bleve would, reading the stored id.
 //
-// Bleve keeps a snapshot's segments and offsets private; they are read
-// here by field name, checked against the expected types once (the
-// version of Bleve is pinned in go.mod, and TestSnapshotLayout fails if an
-// upgrade renames them). Without them every hit takes the slow path,
-// which is correct, only slower.
+// The segments come from scorch's exported IndexSnapshot.Segments and
+// their offsets are summed from the segments' counts (segments). A build
+// that fails leaves the tables as they were and keeps its error (err);
+// the hits it would have covered take the slow path, which is correct,
+// only slower, and the next search that meets them starts another build.
 type docMap struct {
 	idx   bleve.Index
 	store *rank.Store
@@ -34,7 +34,8 @@ type docMap struct {
 	tables   atomic.Pointer[map[uint64][]uint32] // segment id → local number → ord+1 (0: look the id up)
 	building atomic.Bool
 	closed   atomic.Bool
-	mu       sync.Mutex // orders starting a build against close
+	lastErr  atomic.Pointer[error] // the last build's error; nil after a build that succeeded
+	mu       sync.Mutex            // orders starting a build against close
 	wg       sync.WaitGroup
 }
 
@@ -54,33 +55,24 @@ func (m *docMap) close() {
 	m.wg.Wait()
 }
 
-// snapshotLayout is where the segments and offsets of a scorch snapshot
-// are, or ok false.
-var snapshotLayout = func() (l struct {
-	segs, offs uintptr
-	ok         bool
-}) {
-	t := reflect.TypeFor[scorch.IndexSnapshot]()
-	sf, ok1 := t.FieldByName("segment")
-	of, ok2 := t.FieldByName("offsets")
-	if ok1 && ok2 && sf.Type == reflect.TypeFor[[]*scorch.SegmentSnapshot]() && of.Type == reflect.TypeFor[[]uint64]() {
-		l.segs, l.offs, l.ok = sf.Offset, of.Offset, true
-	}
-	return l
-}()
-
-// segments returns the snapshot's segments and their offsets, or false.
+// segments returns the segments of the scorch snapshot r and the offset
+// of each, the document number of its first document, or false when r is
+// not a scorch snapshot. Bleve exports the segments but not the offsets,
+// which are the running sum of the segments' full document counts
+// (deleted documents included), as scorch's introducer and persister lay
+// them out (TestSegmentOffsets checks them against Bleve's own InternalID).
 // The reader must stay open while they are used.
 func segments(r index.IndexReader) ([]*scorch.SegmentSnapshot, []uint64, bool) {
 	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok || !snapshotLayout.ok {
+	if !ok {
 		return nil, nil, false
 	}
-	p := unsafe.Pointer(is)
-	segs := *(*[]*scorch.SegmentSnapshot)(unsafe.Add(p, snapshotLayout.segs))
-	offs := *(*[]uint64)(unsafe.Add(p, snapshotLayout.offs))
-	if len(segs) != len(offs) {
-		return nil, nil, false
+	segs := is.Segments()
+	offs := make([]uint64, len(segs))
+	var running uint64
+	for i, s := range segs {
+		offs[i] = running
+		running += s.Segment().Count()
 	}
 	return segs, offs, true
 }
@@ -163,7 +155,7 @@ func (m *docMap) refs(r index.IndexReader, hits []hit) ([]uint32, error) {
 // that have none, unless a build is running; tables of segments no longer
 // in the snapshot are dropped.
 func (m *docMap) refresh() {
-	if !snapshotLayout.ok || m.closed.Load() || !m.building.CompareAndSwap(false, true) {
+	if m.closed.Load() || !m.building.CompareAndSwap(false, true) {
 		return
 	}
 	m.mu.Lock()
@@ -176,26 +168,49 @@ func (m *docMap) refresh() {
 	go func() {
 		defer m.wg.Done()
 		defer m.building.Store(false)
-		m.build()
+		if err := m.build(); err != nil {
+			m.lastErr.Store(&err)
+		} else {
+			m.lastErr.Store(nil)
+		}
 	}()
 }
+
+// err returns the error of the last table build, nil if it succeeded.
+func (m *docMap) err() error {
+	if p := m.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// errNotScorch: the index is not a scorch index, so its hits have no
+// segments to tabulate; every hit takes the slow path.
+var errNotScorch = errors.New("docmap: the index reader is not a scorch snapshot")
 
 // tableChunk is how many stored ids a build looks up in the store at once.
 const tableChunk = 4096
 
-func (m *docMap) build() {
+// build makes the tables of the current snapshot's segments that have
+// none and publishes them with those of the segments that stay. A build
+// stopped by close returns nil and publishes nothing.
+func (m *docMap) build() (err error) {
 	adv, err := m.idx.Advanced()
 	if err != nil {
-		return
+		return fmt.Errorf("docmap: %w", err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return
+		return fmt.Errorf("docmap: open a reader: %w", err)
 	}
-	defer r.Close()
+	defer func() {
+		if cerr := r.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("docmap: close the reader: %w", cerr)
+		}
+	}()
 	segs, _, ok := segments(r)
 	if !ok {
-		return
+		return errNotScorch
 	}
 	old := *m.tables.Load()
 	next := make(map[uint64][]uint32, len(segs))
@@ -209,13 +224,13 @@ func (m *docMap) build() {
 		t := make([]uint32, n)
 		for start := uint64(0); start < n; start += tableChunk {
 			if m.closed.Load() {
-				return
+				return nil
 			}
 			ids = ids[:0]
 			for d := start; d < min(start+tableChunk, n); d++ {
 				id, err := s.DocID(d)
 				if err != nil {
-					return
+					return fmt.Errorf("docmap: segment %d, document %d: %w", s.Id(), d, err)
 				}
 				ids = append(ids, string(id))
 			}
@@ -224,4 +239,5 @@ func (m *docMap) build() {
 		next[s.Id()] = t
 	}
 	m.tables.Store(&next)
+	return nil
 }

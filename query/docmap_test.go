@@ -2,26 +2,47 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/upsidedown"
+	"github.com/blevesearch/bleve/v2/index/upsidedown/store/gtreap"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"shopsearch/models"
 	"shopsearch/rank"
 )
 
-// TestSnapshotLayout fails when a Bleve upgrade renames the snapshot
-// fields docMap reads: phase 1 would still be right, only slower.
-func TestSnapshotLayout(t *testing.T) {
-	if !snapshotLayout.ok {
-		t.Fatal("scorch.IndexSnapshot has no segment/offsets fields of the expected types")
+// TestSegmentOffsets: the offsets summed from the exported segments are
+// the ones Bleve resolves stored ids with: every live document's number,
+// offset plus local number, is the one InternalID gives for its id, in a
+// snapshot of several segments with deleted documents (an in-memory scorch
+// index, which does not merge: one segment a batch).
+func TestSegmentOffsets(t *testing.T) {
+	t.Parallel()
+	idx := memIndex(t, scorch.Name, scorch.Name)
+	for b := range 4 {
+		batch := idx.NewBatch()
+		for i := range 3 + b {
+			if err := batch.Index(fmt.Sprintf("d%d-%d", b, i), map[string]string{"title": "手机"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			t.Fatal(err)
+		}
 	}
-	e, _ := openCatalog(t, catalog())
-	adv, err := e.idx.Advanced()
+	for _, id := range []string{"d0-1", "d2-0", "d3-5"} {
+		if err := idx.Delete(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adv, err := idx.Advanced()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,19 +52,57 @@ func TestSnapshotLayout(t *testing.T) {
 	}
 	defer r.Close()
 	segs, offs, ok := segments(r)
-	if !ok || len(segs) == 0 {
-		t.Fatalf("segments: %d, ok %v", len(segs), ok)
+	if !ok || len(segs) < 2 {
+		t.Fatalf("segments: %d, ok %v; the test wants several", len(segs), ok)
 	}
-	var docs uint64
+	var live uint64
 	for i, s := range segs {
-		if offs[i] != docs {
-			t.Errorf("segment %d at %d, want %d", i, offs[i], docs)
+		for d := range s.Segment().Count() {
+			if s.Deleted() != nil && s.Deleted().Contains(uint32(d)) {
+				continue
+			}
+			id, err := s.DocID(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := r.InternalID(string(id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := in.Value(); got != offs[i]+d {
+				t.Errorf("%s: segment %d local %d: number %d, Bleve says %d", id, i, d, offs[i]+d, got)
+			}
+			live++
 		}
-		docs += s.Segment().Count()
 	}
-	if n, _ := r.DocCount(); docs < n {
-		t.Errorf("segments hold %d documents, the index %d", docs, n)
+	if n, _ := r.DocCount(); live != n || n != 4*3+6-3 {
+		t.Errorf("segments hold %d live documents, the index %d, want 15", live, n)
 	}
+}
+
+// TestDocMapBuildError: a build that cannot tabulate the index (here not
+// a scorch one) returns its error, which the map keeps, rather than
+// stopping silently.
+func TestDocMapBuildError(t *testing.T) {
+	t.Parallel()
+	m := newDocMap(memIndex(t, upsidedown.Name, gtreap.Name), rank.NewStore(nil, nil))
+	m.wg.Wait()
+	if err := m.err(); !errors.Is(err, errNotScorch) {
+		t.Errorf("build over an upsidedown index: error %v, want %v", err, errNotScorch)
+	}
+	m.close()
+}
+
+// memIndex is an empty in-memory Bleve index of that type and store,
+// closed when the test ends.
+func memIndex(t *testing.T, indexType, kvstore string) bleve.Index {
+	t.Helper()
+	idx, err := bleve.NewUsing("", bleve.NewIndexMapping(), indexType, kvstore, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return idx
 }
 
 // waitTables waits until every segment of the index has a table.
@@ -51,6 +110,9 @@ func waitTables(t *testing.T, e *Engine) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		e.docs.wg.Wait()
+		if err := e.docs.err(); err != nil {
+			t.Fatal(err)
+		}
 		adv, _ := e.idx.Advanced()
 		r, err := adv.Reader()
 		if err != nil {
@@ -81,6 +143,7 @@ func waitTables(t *testing.T, e *Engine) {
 // upserts and deletes that add segments and delete documents — are the
 // ones Bleve's own search returns, in the same order.
 func TestPhase1ResolvesLikeBleve(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	e.cache = nil
 	queries := []string{"手机", "空调", "格力", "苹果", "鼠标", "精华", "华为 手机壳"}
@@ -173,6 +236,7 @@ func sorted(s []string) []string {
 }
 
 func TestTopHits(t *testing.T) {
+	t.Parallel()
 	var hits []hit
 	for i := range 200 {
 		hits = append(hits, hit{doc: uint64(i), score: float64((i * 37) % 11)})
@@ -188,6 +252,7 @@ func TestTopHits(t *testing.T) {
 }
 
 func TestByScoreBuckets(t *testing.T) {
+	t.Parallel()
 	var hits []hit
 	for i := range 5000 {
 		hits = append(hits, hit{doc: uint64(i), score: float64((i * 7919) % 13)})

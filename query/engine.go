@@ -201,9 +201,16 @@ type Engine struct {
 }
 
 // Open opens the published catalog of dataDir and returns an engine over it.
-// Close the engine to close the catalog.
+// Close the engine to close the catalog. an is the engine's own analyzer,
+// of its queries and of the documents it writes (nil: a new one over the
+// built-in lexicon, dict.Default): swapping its lexicon (the lexicon
+// manager does) changes this engine's analysis and no other's, so give
+// each engine its own.
 func Open(dataDir string, an *dict.Analyzer, cfg Config) (*Engine, error) {
-	cat, products, err := indexer.Open(dataDir)
+	if an == nil {
+		an = dict.Default()
+	}
+	cat, products, err := indexer.Open(dataDir, an)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +222,7 @@ func Open(dataDir string, an *dict.Analyzer, cfg Config) (*Engine, error) {
 		products = nil
 		debug.FreeOSMemory()
 	}
-	return NewEngine(cat, store, an, cfg), nil
+	return NewEngine(cat, store, cfg), nil
 }
 
 // bigCatalog is the size from which Open returns the memory of loading.
@@ -310,8 +317,9 @@ func (e *Engine) Delete(ids []string) error {
 	return nil
 }
 
-// NewEngine returns an engine; cfg zero fields take their defaults.
-func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg Config) *Engine {
+// NewEngine returns an engine over cat, analysing queries with the
+// catalog's analyzer (indexer.Open's); cfg zero fields take their defaults.
+func NewEngine(cat *indexer.Catalog, store *rank.Store, cfg Config) *Engine {
 	def := DefaultConfig()
 	if cfg.Candidates <= 0 {
 		cfg.Candidates = def.Candidates
@@ -351,7 +359,7 @@ func NewEngine(cat *indexer.Catalog, store *rank.Store, an *dict.Analyzer, cfg C
 	if cfg.Grade == (GradeConfig{}) {
 		cfg.Grade = def.Grade
 	}
-	e := &Engine{cat: cat, idx: cat.Index(), store: store, an: an, cfg: cfg, queries: NewQueryLog(cfg.QueryLog),
+	e := &Engine{cat: cat, idx: cat.Index(), store: store, an: cat.Analyzer(), cfg: cfg, queries: NewQueryLog(cfg.QueryLog),
 		cache: newCandCache(cfg.Cache), docs: newDocMap(cat.Index(), store), results: newResultCache(cfg.Results),
 		grams: newGramStats()}
 	_ = store.Scan(func(p *models.Product) error { // never fails: fn does not
@@ -636,11 +644,7 @@ func (e *Engine) relaxed(an *dict.Analyzer, plan Plan, exact, partial []rank.Can
 // indexer.searchText): title, subtitle, brand, the last category level and
 // the attribute values.
 func indexedTerms(an *dict.Analyzer, p models.Product) map[string]bool {
-	cat := p.Category
-	if i := strings.LastIndexAny(cat, ">/"); i >= 0 {
-		cat = cat[i+1:]
-	}
-	parts := []string{p.Title, p.Subtitle, p.Brand, cat}
+	parts := []string{p.Title, p.Subtitle, p.Brand, models.Category(p.Category).IndexedLeaf()}
 	for _, v := range p.Attrs {
 		parts = append(parts, v)
 	}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSearchFilters(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	allAC := []string{"p10", "p11", "p12", "p13", "p14", "p15", "p16", "p17"}
 	tests := []struct {
@@ -60,6 +61,7 @@ func TestSearchFilters(t *testing.T) {
 }
 
 func TestSearchSorts(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	// p14 is out of stock and goes last in every order; p17 has no price.
 	tests := []struct {
@@ -84,6 +86,7 @@ func TestSearchSorts(t *testing.T) {
 }
 
 func TestSearchSortByPriceUsesThePromotionPrice(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	// p31 is 99 with a promotion at 79, p33 is 119.
 	got := ids(exact(search(t, e, Request{Text: "办公 鼠标", Sort: rank.SortPriceAsc}).Items))
@@ -97,6 +100,7 @@ func TestSearchSortByPriceUsesThePromotionPrice(t *testing.T) {
 }
 
 func TestSearchPagination(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	for _, sort := range []rank.Sort{rank.SortRelevance, rank.SortSales, rank.SortPriceAsc, rank.SortNewest} {
 		all := ids(search(t, e, Request{Text: "空调", Sort: sort, Size: 100}).Items)
@@ -118,6 +122,7 @@ func TestSearchPagination(t *testing.T) {
 }
 
 func TestSearchPaginationAcrossTiers(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	all := search(t, e, Request{Text: "罗技 无线鼠标", Size: 100}).Items
 	var paged []Item
@@ -145,6 +150,7 @@ func sumBuckets(bs []rank.Bucket) int {
 }
 
 func TestSearchFacets(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	tests := []struct {
 		name     string
@@ -199,6 +205,7 @@ func TestSearchFacets(t *testing.T) {
 }
 
 func TestSearchFacetsIncludePartialMatches(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	resp := search(t, e, Request{Text: "罗技 无线鼠标", Facets: true})
 	branded := 0

@@ -19,6 +19,7 @@ func matchSet(t *testing.T, e *Engine, text string) []string {
 }
 
 func TestSearchRequiresEveryTerm(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	for _, text := range []string{
 		"格力 变频空调", "苹果手机", "iphone 15 pro", "罗技 鼠标", "雅诗兰黛 精华", "美的 空调",
@@ -55,6 +56,7 @@ func TestSearchRequiresEveryTerm(t *testing.T) {
 }
 
 func TestSearchRelaxesWhenNothingMatchesEveryTerm(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	tests := []struct {
 		text    string
@@ -90,6 +92,7 @@ func TestSearchRelaxesWhenNothingMatchesEveryTerm(t *testing.T) {
 }
 
 func TestSearchPartialItemsFollowExactOnes(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	// Two items are 罗技 wireless mice (one with a traditional title); the
 	// other 罗技 mouse and the other wireless items are partial matches.
@@ -114,6 +117,7 @@ func TestSearchPartialItemsFollowExactOnes(t *testing.T) {
 }
 
 func TestSearchRelaxedTiersInOrder(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	// Graded partial matches: 格力 and one of 变频/冰箱 (p10, p11) cover
 	// most of the query; then the items with one of its words.
@@ -126,6 +130,7 @@ func TestSearchRelaxedTiersInOrder(t *testing.T) {
 }
 
 func TestSearchRelaxedCountsExactAfterFilters(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	// p33 (a 罗技 wireless mouse) delivers only to sz: one exact item is left.
 	resp := search(t, e, Request{Text: "罗技 无线鼠标", Filter: rank.Filter{Region: "bj"}})
@@ -143,6 +148,7 @@ func TestSearchRelaxedCountsExactAfterFilters(t *testing.T) {
 }
 
 func TestSearchMatching(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	tests := []struct {
 		name, text string
@@ -185,6 +191,7 @@ func TestSearchMatching(t *testing.T) {
 }
 
 func TestSearchPhraseIsNeverRelaxed(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	resp := search(t, e, Request{Text: `"变频 冰箱"`})
 	if resp.Relaxed != nil || len(resp.Items) != 0 {
@@ -193,6 +200,7 @@ func TestSearchPhraseIsNeverRelaxed(t *testing.T) {
 }
 
 func TestSearchHighlight(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	tests := []struct {
 		text, id, want string
@@ -222,6 +230,7 @@ func TestSearchHighlight(t *testing.T) {
 }
 
 func TestSearchHighlightNeverPassesMarkupThrough(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	for _, text := range []string{"鼠标垫", "script", "alert", "超大"} {
 		for _, it := range search(t, e, Request{Text: text}).Items {
@@ -234,6 +243,7 @@ func TestSearchHighlightNeverPassesMarkupThrough(t *testing.T) {
 }
 
 func TestSearchItemFields(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	byID := map[string]Item{}
 	for _, it := range search(t, e, Request{Text: "空调", Size: 100}).Items {
@@ -262,6 +272,7 @@ func TestSearchItemFields(t *testing.T) {
 }
 
 func TestSearchHighlightMapsBackToTheTitle(t *testing.T) {
+	t.Parallel()
 	// Titles whose normalised form differs from what was written: the marks
 	// land on the original characters.
 	e, _ := openCatalog(t, []models.Product{
@@ -297,6 +308,7 @@ func TestSearchHighlightMapsBackToTheTitle(t *testing.T) {
 // with the word twice above a long one with it once, and the long one is
 // still found.
 func TestSearchTitleLengthIsNormalised(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, []models.Product{
 		{ID: "short", Title: "兰蔻 菁纯 面霜"},
 		{ID: "long", Title: "兰蔻 菁纯 套装 面霜 眼霜 精华水 洁面乳 卸妆油 礼盒 三件套 生日礼物 送女友"},
@@ -310,6 +322,7 @@ func TestSearchTitleLengthIsNormalised(t *testing.T) {
 }
 
 func TestCutTies(t *testing.T) {
+	t.Parallel()
 	c := func(id string, score float64) rank.Candidate { return rank.Candidate{ID: id, Score: score} }
 	byHash := func(ids ...string) []string { // ids in the order cutTies puts tied ones
 		slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(idHash(a), idHash(b)) })

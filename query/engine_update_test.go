@@ -14,6 +14,7 @@ import (
 )
 
 func TestUpsertIsSearchableAndDurable(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	vacuum := models.Product{ID: "p50", Title: "小米 无线吸尘器 G10 手持", Brand: "小米", Category: "家用电器>清洁电器>吸尘器", Price: 1299, Stock: 5, HasStock: true}
 	if err := e.Upsert([]models.Product{vacuum}); err != nil {
@@ -59,6 +60,7 @@ func TestUpsertIsSearchableAndDurable(t *testing.T) {
 }
 
 func TestUpsertReplacesAnItem(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	p := catalog()[slices.IndexFunc(catalog(), func(p models.Product) bool { return p.ID == "p10" })]
 	p.Title = "格力 KFR-35GW 1.5匹 变频空调 冷暖 挂机 新风"
@@ -89,6 +91,7 @@ func TestUpsertReplacesAnItem(t *testing.T) {
 }
 
 func TestUpsertInvalidAppliesNothing(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	err := e.Upsert([]models.Product{
 		{ID: "p60", Title: "松下 电动牙刷 声波"},
@@ -115,6 +118,7 @@ func TestUpsertInvalidAppliesNothing(t *testing.T) {
 }
 
 func TestSearchValidation(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	long := strings.Repeat("手", DefaultConfig().MaxQueryRunes+1)
 	bad := []struct {
@@ -162,6 +166,7 @@ func TestSearchValidation(t *testing.T) {
 }
 
 func TestSearchEmptyQuery(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	for _, text := range []string{"", "   ", "　", `""`, "-", "的", "-二手", "！？"} {
 		resp := search(t, e, Request{Text: text, Facets: true})
@@ -175,6 +180,7 @@ func TestSearchEmptyQuery(t *testing.T) {
 }
 
 func TestSearchCancelled(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -184,6 +190,7 @@ func TestSearchCancelled(t *testing.T) {
 }
 
 func TestSearchDuringUpserts(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -224,6 +231,7 @@ func TestSearchDuringUpserts(t *testing.T) {
 }
 
 func TestConcurrentWritesAgreeWithTheLog(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	var wg sync.WaitGroup
 	for w := range 4 {
@@ -254,6 +262,7 @@ func TestConcurrentWritesAgreeWithTheLog(t *testing.T) {
 }
 
 func TestEngineCloseTwice(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	if err := e.Close(); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package query
 import "testing"
 
 func TestHighlightSubstrings(t *testing.T) {
+	t.Parallel()
 	e := &Engine{}
 	for _, c := range []struct {
 		title string

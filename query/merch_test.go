@@ -72,6 +72,7 @@ func boosted(brand map[string]float64) models.WeightProfile {
 }
 
 func TestProfilePutIsHot(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	req := Request{Text: "手机"}
 	before := search(t, f.e, req)
@@ -93,6 +94,7 @@ func TestProfilePutIsHot(t *testing.T) {
 }
 
 func TestSearchEchoesProfileAndArm(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	f.putProfile(t, models.WeightProfile{Name: "mobile", Weights: map[string]float64{"text": 1, "promo": 0.3}})
 	f.putProfile(t, models.WeightProfile{Name: "mobile", Weights: map[string]float64{"text": 1, "promo": 0.5}})
@@ -129,6 +131,7 @@ func TestSearchEchoesProfileAndArm(t *testing.T) {
 }
 
 func TestSearchRankingErrors(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	bare, _ := openCatalog(t, catalog()) // no SetMerch
 	for _, tt := range []struct {
@@ -155,6 +158,7 @@ func TestSearchRankingErrors(t *testing.T) {
 // TestPinUnderFiltersAndPages: p40 (apples, the fruit) is pinned at 3 for
 // 手机, a query it does not match.
 func TestPinUnderFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	plain := search(t, f.e, Request{Text: "手机", Size: 50})
 	f.putRule(t, models.Rule{Query: "手机", Action: models.RulePin, ItemID: "p40", Position: 3})
@@ -197,6 +201,7 @@ func TestPinUnderFiltersAndPages(t *testing.T) {
 }
 
 func TestRuleActionsInSearch(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	f.putProfile(t, boosted(nil))
 	plain := ids(search(t, f.e, Request{Text: "手机", Size: 50}).Items)
@@ -232,6 +237,7 @@ func TestRuleActionsInSearch(t *testing.T) {
 }
 
 func TestRuleWindowsInSearch(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	start := clocktest.Date(2025, 11, 11, 0, 0)
 	f.putRule(t, models.Rule{Query: "鼠标", Action: models.RulePin, ItemID: "p32", Position: 1, Start: start, End: start.Add(24 * time.Hour)})
@@ -255,6 +261,7 @@ func TestRuleWindowsInSearch(t *testing.T) {
 // TestExactAndContainsRules: exact rules apply to the normalised query as
 // a whole; contains rules when the query has each of their words.
 func TestExactAndContainsRules(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	f.putRule(t, models.Rule{Query: "手机", Action: models.RuleHide, ItemID: "p03"})                    // exact
 	f.putRule(t, models.Rule{Query: "手机", Match: "contains", Action: models.RuleHide, ItemID: "p07"}) // contains
@@ -280,6 +287,7 @@ func TestExactAndContainsRules(t *testing.T) {
 }
 
 func TestCategoryPage(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	phones := Request{Filter: rank.Filter{CategoryPrefix: "数码>手机"}, Size: 50, Facets: true}
 	resp := search(t, f.e, phones)
@@ -328,6 +336,7 @@ func TestCategoryPage(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	r := f.putRule(t, models.Rule{Query: "鼠标", Action: models.RulePin, ItemID: "p32", Position: 1})
 	resp := search(t, f.e, Request{Text: "鼠标", Explain: true})
@@ -364,6 +373,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestPreview(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	f.putRule(t, models.Rule{ID: "keep", Query: "鼠标", Action: models.RulePin, ItemID: "p39", Position: 1})
 	queries := []string{"手机", "鼠标"}
@@ -438,6 +448,7 @@ func TestPreview(t *testing.T) {
 }
 
 func TestQueryLogCountsShopperSearches(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	for _, req := range []Request{
 		{Text: "手机"}, {Text: " 手機 "}, {Text: "手机", Page: 2}, {Text: "手机", Explain: true},

@@ -49,11 +49,11 @@ func newPatchBench(b *testing.B) *patchBench {
 	if _, err := indexer.Build(dir, products[:1000], indexer.BuildOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	cat, _, err := indexer.Open(dir)
+	cat, _, err := indexer.Open(dir, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := NewEngine(cat, rank.NewStore(products, nil), nil, Config{})
+	e := NewEngine(cat, rank.NewStore(products, nil), Config{})
 	b.Cleanup(func() { e.Close() })
 
 	// Eight different batches, round-robin: random items, new stock and a

@@ -34,6 +34,7 @@ func mustGet(t *testing.T, e *Engine, id string) models.Product {
 }
 
 func TestPatchMovesItemInPriceOrder(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	req := Request{Text: "空调", Sort: rank.SortPriceAsc, Size: 100}
 	items := search(t, e, req).Items
@@ -65,6 +66,7 @@ func TestPatchMovesItemInPriceOrder(t *testing.T) {
 }
 
 func TestPatchStockZeroDropsAndDemotes(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	req := Request{Text: "鼠标", Size: 100}
 	first := search(t, e, req).Items[0]
@@ -110,6 +112,7 @@ func invalidP10Patch() models.ProductPatch {
 }
 
 func TestRejectedPatchLeavesItemUnchanged(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	want := productJSON(t, mustGet(t, e, "p10"))
 
@@ -134,6 +137,7 @@ func TestRejectedPatchLeavesItemUnchanged(t *testing.T) {
 }
 
 func TestPatchBulkAppliesExactlyTheGoodOnes(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	p02 := mustGet(t, e, "p02")
 	p31 := mustGet(t, e, "p31")
@@ -195,6 +199,7 @@ func TestPatchBulkAppliesExactlyTheGoodOnes(t *testing.T) {
 }
 
 func TestPatchSurvivesRestartWithUpsertsAndDeletes(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	ctx := context.Background()
 	patch := func(id string, pt models.ProductPatch) {
@@ -261,6 +266,7 @@ func TestPatchSurvivesRestartWithUpsertsAndDeletes(t *testing.T) {
 }
 
 func TestPatchCancelledAppliesNothing(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -274,6 +280,7 @@ func TestPatchCancelledAppliesNothing(t *testing.T) {
 }
 
 func TestPatchAfterCloseFails(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	e.Close()
 	_, err := e.Patch(context.Background(), []Update{{ID: "p01", Patch: models.ProductPatch{Stock: pp[int64](1)}}})
@@ -285,6 +292,8 @@ func TestPatchAfterCloseFails(t *testing.T) {
 	}
 }
 
+// Not parallel: the debounce runs on the wall clock, and a burst slowed
+// by other tests past the interval refreshes a third time.
 func TestPatchRefreshesStatsAtMostOncePerInterval(t *testing.T) {
 	e, _ := openCatalog(t, catalog())
 	e.stats.interval = 200 * time.Millisecond
@@ -325,6 +334,7 @@ func TestPatchRefreshesStatsAtMostOncePerInterval(t *testing.T) {
 }
 
 func TestPatchConcurrentWithSearchesAndWrites(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	e.stats.interval = time.Millisecond
 	ctx := context.Background()
@@ -385,6 +395,7 @@ func TestPatchConcurrentWithSearchesAndWrites(t *testing.T) {
 }
 
 func TestPatchEmptyCall(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	res, err := e.Patch(context.Background(), nil)
 	if err != nil || res.Applied != 0 || res.Rejected == nil || len(res.Rejected) != 0 {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestAnalyze(t *testing.T) {
+	t.Parallel()
 	brands := func(term string) bool { return term == "格力" || term == "兰蔻" || term == "apple" }
 	tests := []struct {
 		name string
@@ -87,6 +88,7 @@ func equalNested(a, b [][]string) bool {
 }
 
 func TestAnalyzeUnitEquivalence(t *testing.T) {
+	t.Parallel()
 	an := dict.Default()
 	want := Analyze(Parse("256g"), an, nil).Required
 	for _, q := range []string{"256GB", "256G", "256 GB", "256gb", "２５６ＧＢ"} {
@@ -97,6 +99,7 @@ func TestAnalyzeUnitEquivalence(t *testing.T) {
 }
 
 func TestAnalyzeNilBrandFunc(t *testing.T) {
+	t.Parallel()
 	p := Analyze(Parse("格力 空调"), dict.Default(), nil)
 	if len(p.Brands) != 0 || len(p.Required) != 2 {
 		t.Errorf("got %+v", p)
@@ -104,6 +107,7 @@ func TestAnalyzeNilBrandFunc(t *testing.T) {
 }
 
 func TestPlanEmpty(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		p    Plan
 		want bool
@@ -122,6 +126,7 @@ func TestPlanEmpty(t *testing.T) {
 }
 
 func TestRelaxSteps(t *testing.T) {
+	t.Parallel()
 	e := &Engine{cfg: DefaultConfig()}
 	tests := []struct {
 		name     string
@@ -159,6 +164,7 @@ func TestRelaxSteps(t *testing.T) {
 }
 
 func TestStrictQueryLeavesOutSubWordsOfRequiredLeaves(t *testing.T) {
+	t.Parallel()
 	a := dict.Default()
 	isBrand := func(term string) bool { return term == "格力" }
 	has := func(q any, term string) bool {

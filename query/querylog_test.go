@@ -8,6 +8,7 @@ import (
 )
 
 func TestQueryLogTop(t *testing.T) {
+	t.Parallel()
 	l := NewQueryLog(10)
 	for q, n := range map[string]int{"手机": 5, "鼠标": 3, "空调": 3, "耳机": 1} {
 		for range n {
@@ -30,6 +31,7 @@ func TestQueryLogTop(t *testing.T) {
 // TestQueryLogBounded: the log never holds more than its capacity, and the
 // heavy hitters survive a long tail of one-off queries.
 func TestQueryLogBounded(t *testing.T) {
+	t.Parallel()
 	l := NewQueryLog(50)
 	for i := range 20_000 {
 		switch {
@@ -51,6 +53,7 @@ func TestQueryLogBounded(t *testing.T) {
 }
 
 func TestQueryLogConcurrent(t *testing.T) {
+	t.Parallel()
 	l := NewQueryLog(5)
 	var wg sync.WaitGroup
 	for g := range 8 {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRelaxStepsWithCommonTerms(t *testing.T) {
+	t.Parallel()
 	e := &Engine{cfg: DefaultConfig()}
 	tests := []struct {
 		name     string
@@ -53,6 +54,7 @@ func commonCatalog() []models.Product {
 }
 
 func TestCommonTermsDoNotMakePartialMatches(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := indexer.Build(dir, commonCatalog(), indexer.BuildOptions{}); err != nil {
 		t.Fatal(err)

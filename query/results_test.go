@@ -14,6 +14,7 @@ import (
 // TTL ends on the engine's clock; a text change, a published rule and
 // another request are not.
 func TestResultCache(t *testing.T) {
+	t.Parallel()
 	f := openMerch(t)
 	e := f.e
 	const ttl = 300 * time.Millisecond
@@ -77,6 +78,7 @@ func TestResultCache(t *testing.T) {
 // the least recently used going first, and an entry computed over another
 // state is a miss.
 func TestResultCacheBound(t *testing.T) {
+	t.Parallel()
 	now := clocktest.Date(2026, 12, 1, 8, 0)
 	c := newResultCache(ResultCacheConfig{TTL: time.Second, Entries: 2})
 	en := func(gen uint64) resultEntry { return resultEntry{resp: &Response{Query: "q"}, textGen: gen} }
@@ -106,6 +108,7 @@ func TestResultCacheBound(t *testing.T) {
 // TestMatchedCountsEveryMatch: with fewer candidates than matches, total
 // counts what was ranked and matched every item the text matches.
 func TestMatchedCountsEveryMatch(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	e.cfg.Candidates = 2
 	e.cfg.RelaxBelow = 0
@@ -123,6 +126,7 @@ func TestMatchedCountsEveryMatch(t *testing.T) {
 // not to the best Candidates by text, so the total and the facets are the
 // same however few candidates an unfiltered search ranks.
 func TestFilteredSearchCountsEveryMatch(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	req := Request{Text: "空调", Filter: rank.Filter{InStock: true}, Facets: true, Size: 3}
 	want := search(t, e, req)
@@ -139,6 +143,7 @@ func TestFilteredSearchCountsEveryMatch(t *testing.T) {
 // TestItemsCarryBothScores: score is the text's, rank_score the blend the
 // relevance order sorts by, in that order.
 func TestItemsCarryBothScores(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	items := search(t, e, Request{Text: "空调", Size: 10}).Items
 	for i, it := range items {

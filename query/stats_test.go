@@ -19,6 +19,7 @@ func behaviour(id string, imp, clk, units int64, amount float64) models.ItemStat
 // a compaction writes the catalog's figures, not the blend; unknown items
 // are skipped.
 func TestBehaviorSinkBlends(t *testing.T) {
+	t.Parallel()
 	e, dir := openCatalog(t, catalog())
 	k := NewBehaviorSink(e)
 	base := mustGet(t, e, "p01")

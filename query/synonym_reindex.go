@@ -83,7 +83,8 @@ func (e *Engine) reindexIDs(ids []string) error {
 	return nil
 }
 
-// Analyzer is the analyzer the engine analyses queries with.
+// Analyzer is the engine's analyzer, of its queries and of the documents
+// it writes (the catalog's): the lexicon manager swaps its lexicon.
 func (e *Engine) Analyzer() *dict.Analyzer { return e.an }
 
 // ExplainQuery analyses text as Search does and returns the plan: the

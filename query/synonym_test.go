@@ -26,6 +26,7 @@ func synonymAnalyzer() *dict.Analyzer {
 }
 
 func TestAnalyzeSynonyms(t *testing.T) {
+	t.Parallel()
 	an := synonymAnalyzer()
 	mobile := SynonymTerm{Text: "mobile phone", Terms: []string{"mobile", "phone"}}
 	phone := SynonymTerm{Text: "手机", Terms: []string{"手机"}}
@@ -61,6 +62,7 @@ func TestAnalyzeSynonyms(t *testing.T) {
 // TestAnalyzeWithoutSynonymsUnchanged: a lexicon without synonyms plans as
 // before (the other plan fields do not depend on synonyms).
 func TestAnalyzeWithoutSynonymsUnchanged(t *testing.T) {
+	t.Parallel()
 	for _, q := range []string{"苹果 手机", "mobile phone 壳", "变频空调"} {
 		a := Analyze(Parse(q), dict.Default(), nil)
 		b := Analyze(Parse(q), synonymAnalyzer(), nil)
@@ -74,6 +76,7 @@ func TestAnalyzeWithoutSynonymsUnchanged(t *testing.T) {
 // leaf boosted by the number of clauses, each synonym by SynonymBoost of
 // that, a multi-word synonym as a phrase — and the plain leaves stay terms.
 func TestSynonymQuery(t *testing.T) {
+	t.Parallel()
 	p := Analyze(Parse("手机 支架"), synonymAnalyzer(), nil)
 	b, err := json.Marshal(p.bleveQuery("text", nil))
 	if err != nil {
@@ -96,6 +99,7 @@ func TestSynonymQuery(t *testing.T) {
 // word ranks above its synonym, one-way rules stay one-way, multi-word
 // synonyms match as phrases, and highlights mark the synonym.
 func TestSearchSynonyms(t *testing.T) {
+	t.Parallel()
 	products := []models.Product{
 		{ID: "s1", Title: "诺基亚 移动电话 老人机 大字体", Price: 199},
 		{ID: "s2", Title: "诺基亚 手机 老人机 大字体", Price: 199},
@@ -148,6 +152,7 @@ func TestSearchSynonyms(t *testing.T) {
 // TestSearchWith: a search with another analyzer over the same engine
 // sees that analyzer's synonyms and leaves the engine's own alone.
 func TestSearchWith(t *testing.T) {
+	t.Parallel()
 	e, _ := openCatalog(t, catalog())
 	ctx := context.Background()
 	draft, err := e.SearchWith(ctx, synonymAnalyzer(), Request{Text: "移动电话"})

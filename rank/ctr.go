@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -101,11 +100,11 @@ func (c *ShopperContext) ShopperFeatures(f *CTRFeatures, id, category string, no
 	if category == "" || len(c.Touches) == 0 {
 		return
 	}
-	lf := category[strings.LastIndexByte(category, '>')+1:]
+	lf := models.Category(category).Leaf()
 	var same int
 	var last time.Time
 	for _, t := range c.Touches {
-		if t.Category == "" || t.Category[strings.LastIndexByte(t.Category, '>')+1:] != lf {
+		if t.Category == "" || models.Category(t.Category).Leaf() != lf {
 			continue
 		}
 		same++
@@ -221,7 +220,7 @@ func (m *CTRModel) Predict(f *CTRFeatures) float64 {
 	for i, v := range x {
 		z += m.Weights[i] * v
 	}
-	return sigmoid(z)
+	return Sigmoid(z)
 }
 
 // CTRExplanation is the model's view of one item: the predicted CTR and
@@ -412,7 +411,9 @@ func logLoss(z, y float64) float64 {
 	return l - y*z
 }
 
-func sigmoid(z float64) float64 {
+// Sigmoid is the logistic function 1/(1+e^-z), the CTR model's link,
+// computed without overflow for z of either sign.
+func Sigmoid(z float64) float64 {
 	if z >= 0 {
 		return 1 / (1 + math.Exp(-z))
 	}
@@ -455,7 +456,7 @@ func irls(X, y []float64, d int, lambda float64, maxIter int, base float64) ([]f
 		for i := range y {
 			copy(xi, X[i*d:(i+1)*d])
 			xi[d] = 1
-			p := sigmoid(dotRow(X[i*d:(i+1)*d], w))
+			p := Sigmoid(dotRow(X[i*d:(i+1)*d], w))
 			r, s := p-y[i], p*(1-p)
 			for a := range k {
 				g[a] += r * xi[a]

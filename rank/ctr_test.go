@@ -26,7 +26,7 @@ func synthSamples(n int, seed uint64) []CTRSample {
 		if f.Source == "session" {
 			z += 1
 		}
-		out[i] = CTRSample{Features: f, Clicked: r.Float64() < sigmoid(z)}
+		out[i] = CTRSample{Features: f, Clicked: r.Float64() < Sigmoid(z)}
 	}
 	return out
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"shopsearch/models"
 )
@@ -367,27 +366,13 @@ func (s *Store) delivers(o Ord, regions uint64, code string, region uint64, unkn
 	return false
 }
 
-// normCategory is a category path with its levels trimmed and empty levels
-// dropped: " 数码 > 手机> " → 数码>手机.
-func normCategory(path string) string {
-	if strings.IndexFunc(path, unicode.IsSpace) < 0 && !strings.Contains(path, ">>") &&
-		!strings.HasPrefix(path, ">") && !strings.HasSuffix(path, ">") {
-		return path
-	}
-	levels := strings.Split(path, ">")
-	out := levels[:0]
-	for _, l := range levels {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, ">")
-}
+// normCategory is a category path normalised (models.Category.Normalize):
+// " 数码 > 手机> " → 数码>手机.
+func normCategory(path string) string { return string(models.Category(path).Normalize()) }
 
-// categoryHasPrefix matches whole levels: 数码>手机 is a prefix of
-// 数码>手机>智能手机 but not of 数码>手机壳. Both are normalised paths.
+// categoryHasPrefix matches whole levels (models.Category.Under).
 func categoryHasPrefix(path, prefix string) bool {
-	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '>')
+	return models.Category(path).Under(models.Category(prefix))
 }
 
 // order sorts rows — or, when top is well below len(rows), puts the top
@@ -546,10 +531,7 @@ func (t *tally) facets(catPrefix string) Facets {
 	s, counts := t.s, t.cnt.n
 	defer putCounts(t.cnt)
 	catPrefix = normCategory(catPrefix)
-	depth := 0
-	if catPrefix != "" {
-		depth = strings.Count(catPrefix, ">") + 1
-	}
+	depth := models.Category(catPrefix).Depth()
 	var f Facets
 	for _, b := range t.brands {
 		f.Brand = append(f.Brand, Bucket{Value: s.display[b], Count: int(counts[b].brand)})
@@ -557,7 +539,7 @@ func (t *tally) facets(catPrefix string) Facets {
 	}
 	catCount := map[string]int{}
 	for _, c := range t.paths {
-		if l := categoryLevel(s.interner.strs[c], depth); l != "" {
+		if l := string(models.Category(s.interner.strs[c]).Cut(depth + 1)); l != "" {
 			catCount[l] += int(counts[c].path)
 		}
 		counts[c].path = 0
@@ -591,19 +573,6 @@ func getCounts(n int) *facetCounts {
 }
 
 func putCounts(c *facetCounts) { countsPool.Put(c) }
-
-// categoryLevel is the path cut after depth+1 levels, or "" when the path is
-// not that deep.
-func categoryLevel(path string, depth int) string {
-	if path == "" {
-		return ""
-	}
-	parts := strings.Split(path, ">")
-	if len(parts) <= depth {
-		return ""
-	}
-	return strings.Join(parts[:depth+1], ">")
-}
 
 func topBuckets(b []Bucket) []Bucket {
 	slices.SortFunc(b, func(x, y Bucket) int {

@@ -423,8 +423,8 @@ func TestCategoryPaths(t *testing.T) {
 		{"a>b>c", 0, "a"}, {"a>b>c", 1, "a>b"}, {"a>b>c", 2, "a>b>c"}, {"a>b>c", 3, ""}, {"", 0, ""},
 	}
 	for _, tt := range level {
-		if got := categoryLevel(tt.path, tt.depth); got != tt.want {
-			t.Errorf("categoryLevel(%q, %d) = %q", tt.path, tt.depth, got)
+		if got := string(models.Category(tt.path).Cut(tt.depth + 1)); got != tt.want {
+			t.Errorf("Cut(%q, %d) = %q", tt.path, tt.depth+1, got)
 		}
 	}
 	norm := map[string]string{

@@ -182,7 +182,7 @@ func (p *Profiles) Put(wp models.WeightProfile, author, note string) (models.Wei
 func (p *Profiles) Rollback(name string, version int, author string) (models.WeightProfile, error) {
 	h, ok := p.cur.Load().history[name]
 	if !ok {
-		return models.WeightProfile{}, models.Errorf(models.ENOTFOUND, "no profile %q", clipText(name))
+		return models.WeightProfile{}, models.Errorf(models.ENOTFOUND, "no profile %q", models.Clip(name))
 	}
 	i, found := slices.BinarySearchFunc(h, version, func(wp *models.WeightProfile, v int) int { return cmp.Compare(wp.Version, v) })
 	if !found {

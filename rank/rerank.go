@@ -2,7 +2,6 @@ package rank
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"shopsearch/models"
@@ -160,8 +159,7 @@ func (s *Store) scatter(rows []scored, n, catWindow, brandWindow int) []scored {
 		return rows[:min(n, len(rows))]
 	}
 	leaf := func(o Ord) string {
-		p := s.interner.strs[s.feat[o].catPath]
-		return p[strings.LastIndexByte(p, '>')+1:]
+		return models.Category(s.interner.strs[s.feat[o].catPath]).Leaf()
 	}
 	clash := func(picked []scored, o Ord) bool {
 		for back := 1; back <= len(picked); back++ {

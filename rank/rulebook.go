@@ -179,11 +179,9 @@ func (rs *RuleSet) For(queryNorm string, queryTerms []string, category string) [
 				}
 			}
 		}
-	} else if category = normCategory(category); category != "" {
-		for i := 0; i <= len(category); i++ {
-			if i == len(category) || category[i] == '>' {
-				found = append(found, rs.category[category[:i]]...)
-			}
+	} else {
+		for _, pre := range models.Category(category).Normalize().Prefixes() {
+			found = append(found, rs.category[string(pre)]...)
 		}
 	}
 	slices.SortFunc(found, func(a, b *ruleEntry) int { return cmp.Compare(a.rule.ID, b.rule.ID) })
@@ -225,10 +223,10 @@ func (rb *Rulebook) check(r *models.Rule) error {
 		return err
 	}
 	if r.Query != "" && rb.cfg.Normalize(r.Query) == "" {
-		return invalidf("query %q is empty once normalised", clipText(r.Query))
+		return invalidf("query %q is empty once normalised", models.Clip(r.Query))
 	}
 	if r.Match == "contains" && len(rb.cfg.Terms(r.Query)) == 0 {
-		return invalidf("query %q has no searchable word for a contains rule to look for", clipText(r.Query))
+		return invalidf("query %q has no searchable word for a contains rule to look for", models.Clip(r.Query))
 	}
 	return nil
 }
@@ -276,7 +274,7 @@ func (rb *Rulebook) Delete(id string) error {
 	defer rb.mu.Unlock()
 	cur := rb.cur.Load()
 	if _, ok := cur.byID[id]; !ok {
-		return models.Errorf(models.ENOTFOUND, "no rule %q", clipText(id))
+		return models.Errorf(models.ENOTFOUND, "no rule %q", models.Clip(id))
 	}
 	if err := rb.st.DeleteRule(id); err != nil {
 		return fmt.Errorf("delete rule %q: %w", id, err)

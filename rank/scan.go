@@ -101,10 +101,7 @@ func (s *Store) Texts(cands []Candidate, norm func(string) string, fn func(i int
 			continue
 		}
 		title, subtitle, brand, cat := decodeTexts(s.products.blobs[o])
-		if j := strings.LastIndexAny(cat, ">/"); j >= 0 {
-			cat = cat[j+1:] // its last level, as the index has it
-		}
-		cat = norm(cat)
+		cat = norm(models.Category(cat).IndexedLeaf()) // its last level, as the index has it
 		b.Reset()
 		b.WriteString(norm(title))
 		for _, x := range []string{subtitle, norm(brand), cat} {

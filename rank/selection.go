@@ -71,7 +71,7 @@ func (p *Profiles) Select(device, userID, explicit string) (Choice, error) {
 	if explicit != "" {
 		wp := st.current(explicit)
 		if wp == nil {
-			return Choice{}, models.Errorf(models.ENOTFOUND, "no profile %q", clipText(explicit))
+			return Choice{}, models.Errorf(models.ENOTFOUND, "no profile %q", models.Clip(explicit))
 		}
 		return Choice{Profile: wp}, nil
 	}
@@ -149,10 +149,10 @@ func (p *Profiles) PutSelection(sel Selection, author string) (Selection, error)
 func validSelection(sel *Selection, exists func(string) bool) error {
 	for d, name := range sel.Device {
 		if !slices.Contains(Devices, d) {
-			return invalidf("device: unknown device %q; the devices are mobile and pc", clipText(d))
+			return invalidf("device: unknown device %q; the devices are mobile and pc", models.Clip(d))
 		}
 		if !exists(name) {
-			return invalidf("device.%s: no profile %q", d, clipText(name))
+			return invalidf("device.%s: no profile %q", d, models.Clip(name))
 		}
 	}
 	if err := validSlotRules(sel.Slots, exists); err != nil {
@@ -163,7 +163,7 @@ func validSelection(sel *Selection, exists func(string) bool) error {
 		return nil
 	}
 	if !profileName.MatchString(ab.Name) {
-		return invalidf("ab.name %q: want 1 to 32 of a-z, 0-9, _ and -", clipText(ab.Name))
+		return invalidf("ab.name %q: want 1 to 32 of a-z, 0-9, _ and -", models.Clip(ab.Name))
 	}
 	if len(ab.Arms) < 2 || len(ab.Arms) > maxArms {
 		return invalidf("ab.arms: want 2 to %d arms, the first the control, got %d", maxArms, len(ab.Arms))
@@ -172,13 +172,13 @@ func validSelection(sel *Selection, exists func(string) bool) error {
 	for i, a := range ab.Arms {
 		switch {
 		case !profileName.MatchString(a.Name):
-			return invalidf("ab.arms[%d].name %q: want 1 to 32 of a-z, 0-9, _ and -", i, clipText(a.Name))
+			return invalidf("ab.arms[%d].name %q: want 1 to 32 of a-z, 0-9, _ and -", i, models.Clip(a.Name))
 		case seen[a.Name]:
 			return invalidf("ab.arms[%d]: the name %q is taken by another arm", i, a.Name)
 		case a.Weight < 1 || a.Weight > maxArmWeight:
 			return invalidf("ab.arms[%d].weight: want 1 to %d, got %d", i, maxArmWeight, a.Weight)
 		case a.Profile != "" && !exists(a.Profile):
-			return invalidf("ab.arms[%d].profile: no profile %q", i, clipText(a.Profile))
+			return invalidf("ab.arms[%d].profile: no profile %q", i, models.Clip(a.Profile))
 		}
 		seen[a.Name] = true
 	}

@@ -189,12 +189,12 @@ func (s *Sensitive) Class(p *models.Product) string {
 
 func (c *compiledClass) matches(p *models.Product) bool {
 	for _, pre := range c.CategoryPrefixes {
-		if p.Category == pre || strings.HasPrefix(p.Category, pre+">") {
+		if models.Category(p.Category).Under(models.Category(pre)) {
 			return true
 		}
 	}
 	if len(c.leaf) > 0 {
-		leaf := strings.ToLower(p.Category[strings.LastIndexByte(p.Category, '>')+1:])
+		leaf := strings.ToLower(models.Category(p.Category).Leaf())
 		for _, k := range c.leaf {
 			if strings.Contains(leaf, k) {
 				return true

@@ -3,6 +3,8 @@ package rank
 import (
 	"slices"
 	"time"
+
+	"shopsearch/models"
 )
 
 // Recommendation slots switch weight profiles by time and place — a
@@ -75,14 +77,14 @@ func validSlotRules(rules []SlotRule, exists func(string) bool) error {
 	for i, r := range rules {
 		switch {
 		case !exists(r.Profile):
-			return invalidf("slots[%d].profile: no profile %q", i, clipText(r.Profile))
+			return invalidf("slots[%d].profile: no profile %q", i, models.Clip(r.Profile))
 		case len(r.Scenes) > maxRuleValues || len(r.Regions) > maxRuleValues || len(r.Dates) > maxRuleValues || len(r.Weekdays) > 7:
 			return invalidf("slots[%d]: at most %d scenes, regions or dates and 7 weekdays", i, maxRuleValues)
 		}
 		for _, list := range [][]string{r.Scenes, r.Regions} {
 			for _, v := range list {
 				if !profileName.MatchString(v) {
-					return invalidf("slots[%d]: scene or region %q: want 1 to 32 of a-z, 0-9, _ and -", i, clipText(v))
+					return invalidf("slots[%d]: scene or region %q: want 1 to 32 of a-z, 0-9, _ and -", i, models.Clip(v))
 				}
 			}
 		}
@@ -96,7 +98,7 @@ func validSlotRules(rules []SlotRule, exists func(string) bool) error {
 		}
 		for _, d := range r.Dates {
 			if _, err := time.Parse(time.DateOnly, d); err != nil {
-				return invalidf("slots[%d].dates: want 2006-01-02, got %q", i, clipText(d))
+				return invalidf("slots[%d].dates: want 2006-01-02, got %q", i, models.Clip(d))
 			}
 		}
 	}

@@ -43,12 +43,12 @@ func invalidf(format string, args ...any) error {
 func ValidateProfile(p *models.WeightProfile) error {
 	p.Name = strings.TrimSpace(p.Name)
 	if !profileName.MatchString(p.Name) {
-		return invalidf("profile name %q: want 1 to 32 of a-z, 0-9, _ and -", clipText(p.Name))
+		return invalidf("profile name %q: want 1 to 32 of a-z, 0-9, _ and -", models.Clip(p.Name))
 	}
 	weights := make(map[string]float64, len(p.Weights))
 	for name, w := range p.Weights {
 		if !slices.Contains(models.Factors, name) {
-			return invalidf("weights: unknown factor %q; the factors are %s", clipText(name), strings.Join(models.Factors, ", "))
+			return invalidf("weights: unknown factor %q; the factors are %s", models.Clip(name), strings.Join(models.Factors, ", "))
 		}
 		if math.IsNaN(w) || w < -maxWeight || w > maxWeight {
 			return invalidf("weights.%s: %g is not in [-%d, %d]", name, w, maxWeight, maxWeight)
@@ -60,7 +60,7 @@ func ValidateProfile(p *models.WeightProfile) error {
 		p.OutOfStock = "last"
 	}
 	if !slices.Contains(outOfStock, p.OutOfStock) {
-		return invalidf("out_of_stock: want last, filter or keep, got %q", clipText(p.OutOfStock))
+		return invalidf("out_of_stock: want last, filter or keep, got %q", models.Clip(p.OutOfStock))
 	}
 	if p.NewHalfLifeDays == 0 {
 		p.NewHalfLifeDays = DefaultProfile().NewHalfLifeDays
@@ -89,10 +89,10 @@ func validBoosts(field string, m map[string]float64, norm func(string) string) (
 	for k, v := range m {
 		nk := norm(k)
 		if nk == "" || utf8.RuneCountInString(nk) > maxKeyRunes {
-			return nil, invalidf("%s: key %q must be 1 to %d characters", field, clipText(k), maxKeyRunes)
+			return nil, invalidf("%s: key %q must be 1 to %d characters", field, models.Clip(k), maxKeyRunes)
 		}
 		if math.IsNaN(v) || v < -1 || v > 1 {
-			return nil, invalidf("%s[%q]: %g is not in [-1, 1]", field, clipText(k), v)
+			return nil, invalidf("%s[%q]: %g is not in [-1, 1]", field, models.Clip(k), v)
 		}
 		if seen[strings.ToLower(nk)] {
 			return nil, invalidf("%s: %q is given twice", field, nk)
@@ -120,7 +120,7 @@ func validAuthor(author, note string) (string, string, error) {
 // allowed (Rulebook.Put assigns one).
 func ValidateRule(r *models.Rule) error {
 	if r.ID != "" && !ruleID.MatchString(r.ID) {
-		return invalidf("id %q: want 1 to 64 of A-Z, a-z, 0-9, _ . : and -", clipText(r.ID))
+		return invalidf("id %q: want 1 to 64 of A-Z, a-z, 0-9, _ . : and -", models.Clip(r.ID))
 	}
 	r.Query, r.Category = strings.TrimSpace(r.Query), normCategory(r.Category)
 	r.ItemID, r.Brand, r.CatPath = strings.TrimSpace(r.ItemID), strings.TrimSpace(r.Brand), normCategory(r.CatPath)
@@ -137,7 +137,7 @@ func ValidateRule(r *models.Rule) error {
 	}
 	switch {
 	case r.Query != "" && r.Match != "exact" && r.Match != "contains":
-		return invalidf("match: want exact or contains, got %q", clipText(r.Match))
+		return invalidf("match: want exact or contains, got %q", models.Clip(r.Match))
 	case r.Category != "" && r.Match != "":
 		return invalidf("match: applies to query rules only; a category rule covers the category and its subcategories")
 	}
@@ -163,7 +163,7 @@ func ValidateRule(r *models.Rule) error {
 			return invalidf("boost takes brand or cat_path, not item_id or position")
 		}
 	default:
-		return invalidf("action: want pin, bury, hide or boost, got %q", clipText(string(r.Action)))
+		return invalidf("action: want pin, bury, hide or boost, got %q", models.Clip(string(r.Action)))
 	}
 	if r.Action != models.RuleBoost && boost {
 		return invalidf("%s takes item_id, not brand, cat_path or weight", r.Action)
@@ -175,15 +175,6 @@ func ValidateRule(r *models.Rule) error {
 		return invalidf("end %s is not after start %s", r.End.Format("2006-01-02 15:04"), r.Start.Format("2006-01-02 15:04"))
 	}
 	return nil
-}
-
-// clipText shortens a value quoted in an error message.
-func clipText(s string) string {
-	const n = 40
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // cloneProfile is a deep copy.

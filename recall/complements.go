@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"shopsearch/models"
 )
 
 // complementsFile is the reviewed category-complement table (its header
@@ -90,9 +92,7 @@ func splitBar(s string) []string {
 }
 
 // LeafOf is a category path's last level ("数码>手机" → "手机").
-func LeafOf(category string) string {
-	return category[strings.LastIndexByte(category, '>')+1:]
-}
+func LeafOf(category string) string { return models.Category(category).Leaf() }
 
 // Basket is the leaf categories of one basket (a session's carted and
 // bought items, or an order).

@@ -2,6 +2,7 @@ package recall
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -172,7 +173,7 @@ func SessionsFromEvents(events []Event, gap time.Duration) []Session {
 	var out []Session
 	for _, u := range users {
 		evs := byUser[u]
-		slices.SortStableFunc(evs, func(a, b Event) int { return cmpInt64(a.Time, b.Time) })
+		slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(a.Time, b.Time) })
 		var cur Session
 		for i, e := range evs {
 			if i > 0 && gap > 0 && e.Time-evs[i-1].Time > int64(gap/time.Second) {
@@ -189,7 +190,7 @@ func SessionsFromEvents(events []Event, gap time.Duration) []Session {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Session) int {
-		return cmpInt64(a.Times[len(a.Times)-1], b.Times[len(b.Times)-1])
+		return cmp.Compare(a.Times[len(a.Times)-1], b.Times[len(b.Times)-1])
 	})
 	for i := range out {
 		if n := len(out[i].Items); n > maxSessionLen {
@@ -198,14 +199,4 @@ func SessionsFromEvents(events []Event, gap time.Duration) []Session {
 		}
 	}
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

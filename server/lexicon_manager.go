@@ -35,11 +35,14 @@ const LexiconMarkerFile = "lexicon.json"
 
 // LexiconConfig wires the lexicon manager.
 type LexiconConfig struct {
-	// Analyzer is swapped on every change. In serve it is dict.Default(),
-	// which the index analyses titles with too.
-	Analyzer *dict.Analyzer
-	// Engine re-indexes the products a word change affects (nil: none).
+	// Engine's analyzer (Engine.Analyzer(), of its queries and of its
+	// index's titles) is swapped on every change, and Engine re-indexes the
+	// products a word change affects. nil: no engine; Analyzer alone.
 	Engine *query.Engine
+	// Analyzer, when set, is swapped instead of the engine's: for a
+	// manager without an engine, or one whose changes must not reach the
+	// engine's queries (a test). Leave it nil to follow the engine.
+	Analyzer *dict.Analyzer
 	// Loaded is the document whose words Analyzer has (PreloadLexicon's
 	// answer); nil: the built-in lexicon.
 	Loaded *models.Lexicon
@@ -92,8 +95,11 @@ type Lexicons struct {
 // NewLexicons loads the versions from st, applies the current one and
 // starts the background worker; Close stops it.
 func NewLexicons(st LexiconStore, cfg LexiconConfig) (*Lexicons, error) {
+	if cfg.Analyzer == nil && cfg.Engine != nil {
+		cfg.Analyzer = cfg.Engine.Analyzer()
+	}
 	if cfg.Analyzer == nil {
-		return nil, errors.New("lexicons: no analyzer")
+		return nil, errors.New("lexicons: no engine and no analyzer")
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
@@ -165,9 +171,10 @@ func loadVersions(st LexiconStore) ([]*models.Lexicon, error) {
 }
 
 // PreloadLexicon reads the published lexicon from st and loads its words
-// and synonyms into an, before the catalog is opened (opening replays the
-// change log with an); it returns the document, nil when only the built-in
-// lexicon is published. Pass the answer to NewLexicons as Loaded.
+// and synonyms into an, the analyzer the engine will be opened with,
+// before the catalog is opened (opening replays the change log with an);
+// it returns the document, nil when only the built-in lexicon is
+// published. Pass the answer to NewLexicons as Loaded.
 func PreloadLexicon(st LexiconStore, an *dict.Analyzer) (*models.Lexicon, error) {
 	h, err := loadVersions(st)
 	if err != nil {

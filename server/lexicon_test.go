@@ -54,6 +54,7 @@ func newLexiconServer(t *testing.T, an *dict.Analyzer, products []models.Product
 }
 
 func TestLexiconAuth(t *testing.T) {
+	t.Parallel()
 	s, _, _, _ := newLexiconServer(t, nil, nil)
 	for _, r := range []struct{ method, path, body string }{
 		{"GET", "/api/admin/lexicon", ""},
@@ -70,6 +71,7 @@ func TestLexiconAuth(t *testing.T) {
 }
 
 func TestLexiconValidation(t *testing.T) {
+	t.Parallel()
 	s, l, _, h := newLexiconServer(t, nil, nil)
 	many := make([]string, maxSynonymRules+1)
 	for i := range many {
@@ -124,6 +126,7 @@ func TestLexiconValidation(t *testing.T) {
 // at once (no re-index), explain shows the expansion, and a rollback takes
 // it away again.
 func TestLexiconPublishSynonymSearchRollback(t *testing.T) {
+	t.Parallel()
 	s, _, _, h := newLexiconServer(t, nil, nil)
 	if got := search(t, s, "q=移动电话").Total; got != 0 {
 		t.Fatalf("移动电话 finds %d items before any synonym", got)
@@ -172,6 +175,7 @@ func TestLexiconPublishSynonymSearchRollback(t *testing.T) {
 }
 
 func TestLexiconPreview(t *testing.T) {
+	t.Parallel()
 	s, l, _, h := newLexiconServer(t, nil, nil)
 	var out struct {
 		Current       lexiconSide `json:"current"`
@@ -195,9 +199,8 @@ func TestLexiconPreview(t *testing.T) {
 // containing it re-indexed in the background; the status reports it, the
 // marker records it, and search finds the item by the new word.
 func TestLexiconWordReindex(t *testing.T) {
-	an := dict.Default() // the index's analyzer too
-	old := an.Lexicon()
-	t.Cleanup(func() { an.Swap(old) })
+	t.Parallel()
+	an := dict.Default() // the engine's, of queries and of the index
 	products := append(testProducts(), models.Product{ID: "cat1", Title: "网红猫咖体验券 双人", Price: 99})
 	s, l, _, h := newLexiconServer(t, an, products)
 	do(t, s, "PUT", "/api/admin/lexicon", `{"words":[{"word":"猫咖","freq":100000}],"author":"alice"}`, h...).ok(t, 200, nil)
@@ -238,6 +241,7 @@ func waitLexicon(t *testing.T, l *Lexicons, v int) LexiconStatus {
 // TestLexiconReplicaReload: a replica on the same store picks up another's
 // version with Reload (what the poller calls when the store's version moves).
 func TestLexiconReplicaReload(t *testing.T) {
+	t.Parallel()
 	_, a, st, _ := newLexiconServer(t, nil, nil)
 	an := dict.NewAnalyzer(dict.Default().Lexicon())
 	b, err := NewLexicons(st, LexiconConfig{Analyzer: an})

@@ -21,7 +21,6 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests start a server and Chromium; skipped with -short")
 	}
-	keepDefaultLexicon(t) // the lexicon scenario publishes a synonym (lexicon_test.go)
 	b := newBrowserEnv(t)
 	t.Run("suggest", func(t *testing.T) { browserSuggest(t, b) })
 	t.Run("pinyin searched as what it meant", func(t *testing.T) { browserCorrection(t, b) })

@@ -105,10 +105,8 @@ func runEvalSlots(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return c != "" && enabled[c] && c != own
 	}
 	parentOf := func(cat string) string {
-		if i := strings.LastIndexByte(cat, '>'); i >= 0 {
-			return cat[:i]
-		}
-		return ""
+		p, _ := models.Category(cat).Parent()
+		return string(p)
 	}
 	comp := recall.DefaultComplements()
 	var st slotStats

@@ -472,7 +472,7 @@ func TestFaultKillIndex(t *testing.T) {
 			t.Fatalf("round %d: CURRENT changed by a killed build: %q → %q", round, before, now)
 		}
 		half, _ := filepath.Glob(filepath.Join(dir, "gen-*.tmp"))
-		cat, products, err := indexer.Open(dir)
+		cat, products, err := indexer.Open(dir, nil)
 		if err != nil {
 			t.Fatalf("round %d: the previous generation does not open: %v", round, err)
 		}

@@ -165,4 +165,4 @@ func handOff(ctx context.Context, base, token string, catalog io.Reader, path st
 
 // preloadAnalyzer loads the dictionaries (about a second) on another core
 // while the catalog is read, rather than on the build's first document.
-func preloadAnalyzer() { go dict.Default() }
+func preloadAnalyzer() { go dict.DefaultLexicon() }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"shopsearch/dict"
 	"shopsearch/models"
 	"shopsearch/rank"
 	"shopsearch/server"
@@ -28,8 +27,8 @@ func (s *lexiconState) Close() error {
 }
 
 // startLexicon starts the lexicon manager on the store of profiles and
-// rules (m.state), over the engine and dict.Default() (the analyzer of
-// queries and of the index). loaded is what server.PreloadLexicon loaded
+// rules (m.state), over the engine, whose analyzer (of queries and of the
+// index) it swaps. loaded is what server.PreloadLexicon loaded
 // (Main.Run). With Redis, it polls the store for other replicas' versions.
 func (m *Main) startLexicon(loaded *models.Lexicon) (*lexiconState, error) {
 	ms, ok := m.state.(*merchState)
@@ -39,7 +38,7 @@ func (m *Main) startLexicon(loaded *models.Lexicon) (*lexiconState, error) {
 	st := ms.st
 	logger := m.stdLog()
 	l, err := server.NewLexicons(st, server.LexiconConfig{
-		Analyzer: dict.Default(), Engine: m.engine, Loaded: loaded,
+		Engine: m.engine, Loaded: loaded,
 		Marker: filepath.Join(m.engine.GenerationDir(), server.LexiconMarkerFile), Logf: logger.Printf,
 	})
 	if err != nil {

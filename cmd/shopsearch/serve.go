@@ -255,7 +255,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("open profiles and rules: %w", err)
 	}
 	m.state = ms
-	loadedLex, err := server.PreloadLexicon(ms.st, dict.Default())
+	an := dict.Default() // the engine's analyzer, whose lexicon the lexicon manager swaps
+	loadedLex, err := server.PreloadLexicon(ms.st, an)
 	if err != nil {
 		return fmt.Errorf("load the lexicon: %w", err)
 	}
@@ -269,12 +270,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.cfg.MaxMatches != 0 {
 		qc.MaxMatches = max(m.cfg.MaxMatches, 0)
 	}
-	m.engine, sc, err = openEngine(m.cfg.DataDir, dict.Default(), qc)
+	m.engine, sc, err = openEngine(m.cfg.DataDir, an, qc)
 	if err != nil {
 		return fmt.Errorf("open catalog in %s: %w", m.cfg.DataDir, err)
 	}
 	m.startCompactor()
-	if err := openMerch(m.cfg, ms, m.engine, dict.Default()); err != nil {
+	if err := openMerch(m.cfg, ms, m.engine, an); err != nil {
 		return fmt.Errorf("open profiles and rules: %w", err)
 	}
 	if m.lex, err = m.startLexicon(loadedLex); err != nil {

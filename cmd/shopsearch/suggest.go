@@ -28,13 +28,14 @@ type suggestCatalog struct {
 	index bleve.Index
 }
 
-// openEngine is query.Open, also returning what suggest needs.
+// openEngine is query.Open, also returning what suggest needs; the engine
+// owns an.
 func openEngine(dataDir string, an *dict.Analyzer, cfg query.Config) (*query.Engine, suggestCatalog, error) {
-	cat, products, err := indexer.Open(dataDir)
+	cat, products, err := indexer.Open(dataDir, an)
 	if err != nil {
 		return nil, suggestCatalog{}, err
 	}
-	e := query.NewEngine(cat, rank.NewStore(products, query.BrandTerms(an)), an, cfg)
+	e := query.NewEngine(cat, rank.NewStore(products, query.BrandTerms(an)), cfg)
 	return e, suggestCatalog{index: cat.Index()}, nil
 }
 
@@ -55,7 +56,7 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 	}
 	sg, err := suggest.New(suggest.Config{DataDir: m.cfg.DataDir}, suggest.Deps{
 		Products: iter.Seq[models.Product](products),
-		Count:    bleveCount(ctx, sc.index, dict.Default()),
+		Count:    bleveCount(ctx, sc.index, m.engine.Analyzer()),
 		Recent:   (&recentCache{read: m.recentCategories, now: m.cfg.Now}).get,
 		Log:      &suggest.MergedLog{Own: suggest.NewMemLog(0, 0), Others: m.sharedQueries},
 		Logf: func(format string, args ...any) {

@@ -252,9 +252,9 @@ func what(fe validator.FieldError, top bool) string {
 	case "lte":
 		return fmt.Sprintf("must be ≤ %s, got %v", param, fe.Value())
 	case "oneof":
-		return fmt.Sprintf("want %s, got %q", strings.Join(strings.Fields(param), " or "), clip(fmt.Sprint(fe.Value())))
+		return fmt.Sprintf("want %s, got %q", strings.Join(strings.Fields(param), " or "), models.Clip(fmt.Sprint(fe.Value())))
 	case "alpha":
-		return fmt.Sprintf("letters a–z only, got %q", clip(fmt.Sprint(fe.Value())))
+		return fmt.Sprintf("letters a–z only, got %q", models.Clip(fmt.Sprint(fe.Value())))
 	}
 	return fmt.Sprintf("fails %s", fe.ActualTag()) // a tag added without wording
 }
@@ -271,11 +271,3 @@ func controlAt(s string, multiline bool) int {
 }
 
 func parseParam(s string) (int, error) { return strconv.Atoi(s) }
-
-// clip cuts s for an error message.
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:40]) + "…"
-}

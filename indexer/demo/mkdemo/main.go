@@ -19,8 +19,11 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"shopsearch/models"
 )
 
 // quotas is how many uncategorised rows to take from each source.
@@ -179,13 +182,8 @@ func cleanBrand(b string) string {
 
 // cleanCategory drops empty and UNKNOWN levels.
 func cleanCategory(c string) string {
-	var levels []string
-	for _, l := range strings.Split(c, ">") {
-		if l = strings.TrimSpace(l); l != "" && l != "UNKNOWN" {
-			levels = append(levels, l)
-		}
-	}
-	return strings.Join(levels, ">")
+	levels := slices.DeleteFunc(models.Category(c).Levels(), func(l string) bool { return strings.TrimSpace(l) == "UNKNOWN" })
+	return string(models.CategoryOf(levels))
 }
 
 // write writes the picked rows, in file order, gzipped; it returns the
