@@ -24,7 +24,7 @@ func TestGramsScore(t *testing.T) {
 	if _, err := Build(dir, products, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := Open(dir)
+	c, _, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
