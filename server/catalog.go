@@ -12,7 +12,14 @@ import (
 
 	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/store"
 )
+
+// positionSaver is a Replicator that can say where in the stream a
+// generation built here stands (store.Replica).
+type positionSaver interface {
+	SavePositionTo(path string) error
+}
 
 // catalogPath is the route of a build handed to the running server:
 //
@@ -106,6 +113,15 @@ func (s *Server) buildCatalog(c *gin.Context) {
 		return
 	}
 	out.Generation, out.Serving = st.Generation, filepath.Base(s.engine.GenerationDir())
+	if p, ok := s.repl.(positionSaver); ok {
+		// The new generation holds every write this replica applied (and
+		// goes on applying) from the stream: it resumes where this one is.
+		path := filepath.Join(filepath.Dir(s.engine.GenerationDir()), st.Generation, store.PositionFile)
+		if err := p.SavePositionTo(path); err != nil {
+			s.fail(c, fmt.Errorf("published %s, but could not save its stream position: %w", st.Generation, err))
+			return
+		}
+	}
 	out.Products, out.Lines, out.Rejected = st.Docs, out.stats.Lines, out.stats.Rejected
 	out.Seconds = time.Since(start).Seconds()
 	out.Note = fmt.Sprintf("published %s with every write acknowledged since the build began; this server searches %s and "+
