@@ -44,11 +44,20 @@ type Applier = func(ctx context.Context, data []byte) (any, error)
 
 // ReplicatedState is what the appliers write to besides the engine: the
 // suggester (nil: none) and the settings that have an in-memory copy to
-// reload (nil: none).
+// reload (nil: none); and Ship, which ships a generation built here from a
+// catalog upload (POST /api/admin/catalog) that began at the stream
+// position pos (nil: no shelf; see catalog.go).
 type ReplicatedState struct {
 	Suggester Suggester
 	Pins      *SlotPins
 	Sensitive *SensitiveList
+	Ship      func(ctx context.Context, genDir, pos string) (note string, err error)
+}
+
+// replication is the server's side of the stream.
+type replication struct {
+	w    Replicator
+	ship func(ctx context.Context, genDir, pos string) (string, error)
 }
 
 // WithReplication sends the catalog and suggest configuration writes
@@ -56,7 +65,7 @@ type ReplicatedState struct {
 // caller to register on r's consumer before it runs. Call it before
 // serving.
 func (s *Server) WithReplication(r Replicator, st ReplicatedState) map[string]Applier {
-	s.repl = r
+	s.repl = &replication{w: r, ship: st.Ship}
 	e := s.engine
 	return map[string]Applier{
 		writeUpsert: func(_ context.Context, data []byte) (any, error) {
@@ -127,7 +136,7 @@ func (s *Server) catalogWrite(ctx context.Context, kind string, payload any, loc
 	if err != nil {
 		return nil, fmt.Errorf("encode the %s write: %w", kind, err)
 	}
-	return s.repl.Write(ctx, kind, data)
+	return s.repl.w.Write(ctx, kind, data)
 }
 
 // upsert, remove, patch and patchOne are the engine's writes, replicated
@@ -172,7 +181,7 @@ func (s *Server) settingSaved(ctx context.Context, setting string) {
 	if s.repl == nil {
 		return
 	}
-	if _, err := s.repl.Write(ctx, writeSettings, []byte(setting)); err != nil {
+	if _, err := s.repl.w.Write(ctx, writeSettings, []byte(setting)); err != nil {
 		// Saved in the shared store all the same: the others see it at
 		// their next poll (--model-poll).
 		s.errLog.Printf("replication: announce the change of %s: %v", setting, err)

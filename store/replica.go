@@ -334,8 +334,13 @@ func (r *Replica) savePosition() error {
 // SavePositionTo writes the current position into path: a generation built
 // by this replica holds every write it applied up to there.
 func (r *Replica) SavePositionTo(path string) error {
+	return publish.Bytes(path, []byte(r.EncodedPosition()))
+}
+
+// EncodedPosition is the position as a position file holds it.
+func (r *Replica) EncodedPosition() string {
 	p := r.Position()
-	return publish.Bytes(path, fmt.Appendf(nil, "%s %d\n", p, p.N))
+	return fmt.Sprintf("%s %d\n", p, p.N)
 }
 
 // parsePosition reads a position file: "id number".

@@ -66,7 +66,7 @@ func (m *Main) startReplication(ctx context.Context, api *server.Server, sg serv
 		r.Close()
 		return nil, err
 	}
-	st := server.ReplicatedState{Suggester: sg}
+	st := server.ReplicatedState{Suggester: sg, Ship: m.shipping(rep)} // serve_ship.go
 	if m.rec != nil {
 		st.Pins, st.Sensitive = m.rec.pins, m.rec.sensitive
 	}
