@@ -146,9 +146,10 @@ func TestReplicasShareWrites(t *testing.T) {
 			var m struct {
 				Hint string
 				Deny []string
+				Pins []struct{ Input, Text string }
 			}
 			r.mustCall(t, "GET", "/api/admin/suggest/config", "", &m)
-			return m.Hint == "年货节" && slices.Equal(m.Deny, []string{"小米 手机"})
+			return m.Hint == "年货节" && slices.Equal(m.Deny, []string{"小米 手机"}) && len(m.Pins) == 1 && m.Pins[0].Text == "华为 手机"
 		})
 		within(t, fmt.Sprintf("r%d has the slot pins", i), acked, acked.Add(fresh), func() bool {
 			var doc struct {
