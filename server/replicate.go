@@ -161,6 +161,9 @@ func (s *Server) patch(ctx context.Context, us []query.Update) (query.PatchResul
 }
 
 func (s *Server) patchOne(ctx context.Context, id string, pt models.ProductPatch) (models.Product, error) {
+	if _, ok := s.engine.Store().Get(id); !ok && s.repl != nil {
+		return models.Product{}, errNoItem(id) // nothing to put in the stream
+	}
 	v, err := s.catalogWrite(ctx, writePatchOne, query.Update{ID: id, Patch: pt},
 		func() (any, error) { return s.engine.PatchOne(ctx, id, pt) })
 	p, _ := v.(models.Product)
