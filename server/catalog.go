@@ -12,7 +12,15 @@ import (
 
 	"shopsearch/indexer"
 	"shopsearch/models"
+	"shopsearch/store"
 )
+
+// positionSaver is a Replicator that can say where in the stream a
+// generation built here stands (store.Replica).
+type positionSaver interface {
+	EncodedPosition() string // as a position file holds it
+	SavePositionTo(path string) error
+}
 
 // catalogPath is the route of a build handed to the running server:
 //
@@ -77,6 +85,14 @@ func (s *Server) buildCatalog(c *gin.Context) {
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxCatalogBytes)
 	start := time.Now()
 	out := CatalogBuild{Rejects: []CatalogReject{}}
+	var p positionSaver
+	var startPos string
+	if s.repl != nil {
+		p, _ = s.repl.w.(positionSaver)
+	}
+	if p != nil {
+		startPos = p.EncodedPosition() // the catalog supersedes the writes before it
+	}
 	st, err := s.engine.BuildNext(func() ([]models.Product, error) {
 		var products []models.Product
 		var err error
@@ -106,9 +122,27 @@ func (s *Server) buildCatalog(c *gin.Context) {
 		return
 	}
 	out.Generation, out.Serving = st.Generation, filepath.Base(s.engine.GenerationDir())
+	var shipped string
+	if p != nil {
+		// The new generation holds every write this replica applied (and
+		// goes on applying) from the stream: it resumes where this one is.
+		genDir := filepath.Join(filepath.Dir(s.engine.GenerationDir()), st.Generation)
+		if err := p.SavePositionTo(filepath.Join(genDir, store.PositionFile)); err != nil {
+			s.fail(c, fmt.Errorf("published %s, but could not save its stream position: %w", st.Generation, err))
+			return
+		}
+		// Shipped, the other replicas replay the stream from where the
+		// upload began: the catalog and every write since.
+		if s.repl.ship != nil {
+			if shipped, err = s.repl.ship(c.Request.Context(), genDir, startPos); err != nil {
+				s.fail(c, fmt.Errorf("published %s here, but could not ship it to the other replicas: %w", st.Generation, err))
+				return
+			}
+		}
+	}
 	out.Products, out.Lines, out.Rejected = st.Docs, out.stats.Lines, out.stats.Rejected
 	out.Seconds = time.Since(start).Seconds()
 	out.Note = fmt.Sprintf("published %s with every write acknowledged since the build began; this server searches %s and "+
-		"writes to both until it is restarted: restart serve to search the new catalog", out.Generation, out.Serving)
+		"writes to both until it is restarted: restart serve to search the new catalog%s", out.Generation, out.Serving, shipped)
 	s.respond(c, http.StatusOK, out)
 }

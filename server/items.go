@@ -37,7 +37,7 @@ func (s *Server) upsertItems(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.engine.Upsert(products); err != nil {
+	if err := s.upsert(c.Request.Context(), products); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -87,7 +87,7 @@ func (s *Server) deleteItem(c *gin.Context) {
 		s.fail(c, errNoItem(id))
 		return
 	}
-	if err := s.engine.Delete([]string{id}); err != nil {
+	if err := s.remove(c.Request.Context(), []string{id}); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -39,7 +39,7 @@ func (s *Server) patchItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.engine.PatchOne(c.Request.Context(), c.Param("id"), patch)
+	p, err := s.patchOne(c.Request.Context(), c.Param("id"), patch)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -77,7 +77,7 @@ func (s *Server) updateItems(c *gin.Context) {
 		updates = append(updates, query.Update{ID: id, Patch: patch})
 		at = append(at, i)
 	}
-	res, err := s.engine.Patch(c.Request.Context(), updates)
+	res, err := s.patch(c.Request.Context(), updates)
 	if err != nil {
 		s.fail(c, err)
 		return

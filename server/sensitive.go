@@ -199,6 +199,7 @@ func (h *recommendAPI) putSensitive(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
+	h.s.settingSaved(c.Request.Context(), sensitiveKey) // the other replicas reload at once (replicate.go)
 	h.s.respond(c, http.StatusOK, doc)
 }
 

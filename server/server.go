@@ -120,6 +120,7 @@ type Server struct {
 	events   *eventsAPI    // nil without WithEvents (events.go)
 	correct  corrector     // query correction; nil without a suggester (correct.go)
 	checks   []healthCheck // WithHealthCheck's, for /healthz
+	repl     *replication  // the replication stream; nil: writes apply here alone (replicate.go)
 }
 
 // healthCheck is a named check of /healthz (WithHealthCheck).

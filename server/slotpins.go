@@ -255,5 +255,6 @@ func (h *recommendAPI) putSlotPins(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
+	h.s.settingSaved(c.Request.Context(), slotPinsKey) // the other replicas reload at once (replicate.go)
 	h.s.respond(c, http.StatusOK, doc)
 }

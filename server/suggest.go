@@ -131,7 +131,7 @@ func (h *suggestAPI) putConfig(c *gin.Context) {
 		h.s.fail(c, models.Errorf(models.EINVALID, "invalid suggest config: data after the JSON object"))
 		return
 	}
-	saved, err := h.sg.SetMerch(m)
+	saved, err := h.s.setSuggestConfig(c.Request.Context(), h.sg, m) // on every replica (replicate.go)
 	if err != nil {
 		h.s.fail(c, err)
 		return

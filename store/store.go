@@ -2,7 +2,8 @@
 // merchandiser rules and shopper behaviour (behavior*.go) — behind small interfaces
 // that their users define; Embedded keeps it in one bbolt file for one
 // process, Redis in a Redis server for several replicas, which poll its
-// Version to reload what another saved. It is a package of its own because
+// Version to reload what another saved, and carries the replicas' ordered
+// stream of catalog writes (stream.go, replica.go). It is a package of its own because
 // persistence belongs to none of the pipeline stages (dict, indexer, query,
 // rank).
 //

@@ -53,6 +53,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	fs.StringVar(&cfg.OrderKey, "order-key", "", "secret the order system signs its purchase events with (X-Shopsearch-Signature, HMAC-SHA256; default $"+orderKeyEnv+"; without one only the admin token posts trusted events); see doc/events.md")
 	recFlags(fs, &cfg) // recommend.go
+	fs.Int64Var(&cfg.StreamMaxLen, "stream-maxlen", store.DefaultStreamMaxLen, "with --redis, about how many catalog and configuration writes the replication stream keeps: a replica down for more writes than that must be reloaded from a fresh generation (doc/operations.md)")
+	fs.StringVar(&cfg.Shelf, "shelf", "", "with --redis, a directory all replicas share where a catalog upload's generation is shipped and from which every replica pulls the latest one (doc/operations.md)")
 	fs.DurationVar(&cfg.ResultTTL, "result-cache-ttl", cfg.ResultTTL, "how long a search response is served again to the same request (text, rule and profile changes show at once; stock and price may lag by this much); 0 turns it off")
 	fs.IntVar(&cfg.MaxMatches, "max-matches", 0, "a filtered or business-ordered search whose rarest word is in at most this many items is exact over every match: filters, total, facets and order (default 30,000; -1: never)")
 	fs.IntVar(&cfg.MaxCandidates, "max-candidates", 0, "above --max-matches, the text matches a filtered or business-ordered search ranks: the best by text score (default 10,000)")
@@ -86,6 +88,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.Redis != "" {
 		quietRedisLog()
+	} else if cfg.Shelf != "" {
+		return fmt.Errorf("serve: --shelf ships generations to the replicas of one Redis; give --redis too")
 	}
 	cfg.Stdout, cfg.Stderr, cfg.AccessLog = stdout, stderr, true
 
@@ -114,6 +118,12 @@ type ServeConfig struct {
 	// Redis is the URL of the store of profiles and rules that replicas
 	// share; "" keeps them in DataDir/state.db.
 	Redis string
+	// StreamMaxLen is about how many entries the replication stream keeps
+	// (with Redis; 0: store.DefaultStreamMaxLen).
+	StreamMaxLen int64
+	// Shelf is the directory generations are shipped to and pulled from
+	// (with Redis; "": none; serve_ship.go).
+	Shelf string
 	// Events and EventStats configure the shopper events' intake and
 	// statistics (zero fields: their defaults); the behaviour store is
 	// Redis, or DataDir/behavior.db without it.
@@ -181,7 +191,8 @@ type Main struct {
 	lock          *indexer.DirLock // serve owns DATA while it runs (indexer.LockDir)
 	ln            net.Listener
 	http          *http.Server
-	rec           *recState // recommendation models and sample log (recommend.go)
+	rec           *recState  // recommendation models and sample log (recommend.go)
+	repl          *replState // the replication stream's consumer, with Redis (serve_stream.go)
 
 	stopped  chan struct{} // closed when Serve returns
 	serveErr error         // set before stopped is closed
@@ -242,6 +253,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 		return err
 	}
+	if m.cfg.Shelf != "" {
+		if err := m.pullAtStart(ctx); err != nil { // serve_ship.go
+			return err
+		}
+	}
 	if !indexer.Exists(m.cfg.DataDir) {
 		if err := m.buildDemo(); err != nil {
 			return err
@@ -299,6 +315,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	api.WithRecommend(rd)
 	api.WithLexicon(m.lex.l)
+	if m.cfg.Redis != "" {
+		if m.repl, err = m.startReplication(ctx, api, sg, ms.start == nil); err != nil {
+			return err
+		}
+	}
 	if ms.start != nil {
 		// Put together from the local copy; from now on the pollers and
 		// every read and write go to Redis (serve_redis.go).
@@ -353,6 +374,9 @@ func (m *Main) Close() error {
 			errs = append(errs, m.serveErr)
 		} else if m.ln != nil {
 			errs = append(errs, m.ln.Close())
+		}
+		if m.repl != nil { // before the engine and suggest, which it writes to
+			errs = append(errs, m.repl.Close())
 		}
 		if m.stopCompactor != nil {
 			m.stopCompactor()
