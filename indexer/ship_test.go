@@ -44,7 +44,7 @@ func TestShipAndPull(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dst, st.Generation, "stream.position")); err != nil || string(b) != "5-0 3\n" {
 		t.Errorf("the pulled position: %q %v", b, err)
 	}
-	cat, ps, err := Open(dst)
+	cat, ps, err := Open(dst, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
