@@ -109,22 +109,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 
 func syncDir(dir string) error { return publishfile.SyncDir(dir) }
 
-// writeSnapshot writes the products as gzip JSONL.
-func writeSnapshot(path string, products []models.Product) error {
-	return writeAtomic(path, func(w io.Writer) error {
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		enc := json.NewEncoder(zw)
-		enc.SetEscapeHTML(false)
-		for i := range products {
-			if err := enc.Encode(&products[i]); err != nil {
-				return err
-			}
-		}
-		return zw.Close()
-	})
-}
-
-// readSnapshot reads a snapshot written by writeSnapshot.
+// readSnapshot reads a snapshot written by BuildFrom (snapshotWriter).
 func readSnapshot(path string) ([]models.Product, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 type BuildOptions struct {
 	BatchSize int       // documents per Bleve batch; default 2000
 	Progress  io.Writer // where the progress bar goes; nil for none
+	Total     int       // how many products to expect, for the bar; 0: unknown
 	Now       func() time.Time
 	// Analyzer analyses the documents' text: the analyzer of the engine
 	// that will search the generation. Default: for Build a new one over
@@ -66,64 +67,20 @@ func (s BuildStats) DocsPerSecond() float64 {
 	return float64(s.Docs) / s.Elapsed.Seconds()
 }
 
-// Build indexes products into a new generation of dataDir and publishes it.
-// Until it returns, the previous generation (if any) stays current; if it
-// fails or the process dies, nothing is published.
+// Build indexes products into a new generation of dataDir and publishes it
+// (BuildFrom over a slice).
 func Build(dataDir string, products []models.Product, opts BuildOptions) (BuildStats, error) {
-	opts.defaults()
-	start := time.Now()
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return BuildStats{}, fmt.Errorf("create data dir: %w", err)
+	if opts.Total == 0 {
+		opts.Total = len(products)
 	}
-	gen := newGenerationName(opts.Now())
-	tmp := filepath.Join(dataDir, gen+tmpSuffix)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return BuildStats{}, err
-	}
-	fail := func(err error) (BuildStats, error) {
-		os.RemoveAll(tmp)
-		return BuildStats{}, err
-	}
-	idx, err := bleve.NewUsing(filepath.Join(tmp, indexDir), newMapping(), scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return fail(fmt.Errorf("create index: %w", err))
-	}
-	an := bleveAnalyzer{opts.Analyzer}
-	bar := newProgress(opts.Progress, len(products))
-	if err := indexBatches(idx, an, products, opts.BatchSize, bar); err != nil {
-		idx.Close()
-		return fail(err)
-	}
-	bar.done()
-	// One segment answers queries fastest; merge now, before publishing,
-	// rather than let the merger do it while serving.
-	if err := forceMerge(idx); err != nil {
-		idx.Close()
-		return fail(err)
-	}
-	if err := idx.Close(); err != nil {
-		return fail(fmt.Errorf("close index: %w", err))
-	}
-	if err := writeSnapshot(filepath.Join(tmp, snapshotFile), products); err != nil {
-		return fail(fmt.Errorf("write product snapshot: %w", err))
-	}
-	if opts.changes != "" {
-		// The writes acknowledged since the build began (BuildNext); the
-		// serving process keeps appending to it through its open file.
-		if err := os.Rename(opts.changes, filepath.Join(tmp, changesFile)); err != nil {
-			return fail(fmt.Errorf("move the build's change log: %w", err))
+	return BuildFrom(dataDir, func(yield func(models.Product) error) error {
+		for i := range products {
+			if err := yield(products[i]); err != nil {
+				return err
+			}
 		}
-	}
-	if err := syncDir(tmp); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dataDir, gen)); err != nil {
-		return fail(err)
-	}
-	if err := publish(dataDir, gen, opts.keep); err != nil {
-		return BuildStats{}, err
-	}
-	return BuildStats{Generation: gen, Docs: len(products), Elapsed: time.Since(start)}, nil
+		return nil
+	}, opts)
 }
 
 func forceMerge(idx bleve.Index) error {
@@ -139,55 +96,6 @@ func forceMerge(idx bleve.Index) error {
 		return fmt.Errorf("merge index segments: %w", err)
 	}
 	return nil
-}
-
-// indexBatches indexes products in batches of size, two batches at a
-// time: a batch's segment is built on the calling goroutine (Bleve
-// analyses its documents in parallel, but then writes the segment alone),
-// so a second batch keeps the other core busy meanwhile. Measured on the
-// shared 72k catalog on 2 cores: doc/design.md, "Index build".
-func indexBatches(idx bleve.Index, an analysis.Analyzer, products []models.Product, size int, bar *progress) error {
-	const workers = 2
-	next := make(chan int)
-	errs := make(chan error, workers)
-	var mu sync.Mutex // over done and bar
-	done := 0
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				end := min(i+size, len(products))
-				if err := indexBatch(idx, an, products[i:end]); err != nil {
-					errs <- err
-					return
-				}
-				mu.Lock()
-				done += end - i
-				bar.set(done)
-				mu.Unlock()
-			}
-		}()
-	}
-	var err error
-feed:
-	for i := 0; i < len(products); i += size {
-		select {
-		case next <- i:
-		case err = <-errs:
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errs:
-		default:
-		}
-	}
-	return err
 }
 
 func indexBatch(idx bleve.Index, an analysis.Analyzer, products []models.Product) error {

@@ -29,10 +29,21 @@ func newProgress(w io.Writer, total int) *progress {
 }
 
 func (p *progress) set(n int) {
-	if p.w == nil || p.total == 0 {
+	if p.w == nil {
 		return
 	}
 	rate := float64(n) / max(time.Since(p.start).Seconds(), 1e-9)
+	if p.total == 0 {
+		// A streamed catalog of unknown length: a count, every 100,000
+		// products in a log.
+		if p.tty {
+			fmt.Fprintf(p.w, "\rindexed %d %.0f docs/s", n, rate)
+		} else if tick := n / 100_000; tick > p.lastTick {
+			p.lastTick = tick
+			fmt.Fprintf(p.w, "indexed %d %.0f docs/s\n", n, rate)
+		}
+		return
+	}
 	if p.tty {
 		const width = 30
 		fill := width * n / p.total
@@ -46,7 +57,7 @@ func (p *progress) set(n int) {
 }
 
 func (p *progress) done() {
-	if p.w != nil && p.tty && p.total > 0 {
+	if p.w != nil && p.tty {
 		fmt.Fprintln(p.w)
 	}
 }

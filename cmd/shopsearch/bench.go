@@ -262,48 +262,46 @@ func benchBuild(ctx context.Context, cfg BenchConfig, indexDir string, logf func
 	if err != nil {
 		return benchRow{}, err
 	}
-	logf("reading %s", catalog)
+	logf("building the index of %s into %s (the catalog streamed into the build)", catalog, indexDir)
 	preloadAnalyzer()
-	readStart := time.Now()
 	f, err := os.Open(catalog)
 	if err != nil {
 		return benchRow{}, fmt.Errorf("bench: %w", err)
 	}
-	var products []models.Product
-	st, err := indexer.ReadCatalog(f, indexer.FormatFromPath(catalog), func(p models.Product) error {
-		products = append(products, p)
-		return ctx.Err()
-	}, nil)
-	f.Close()
-	if err != nil {
-		return benchRow{}, fmt.Errorf("bench: read catalog: %w", err)
-	}
-	if len(products) == 0 {
-		return benchRow{}, fmt.Errorf("bench: no valid products in %s (%s)", catalog, st)
-	}
-	readTook := time.Since(readStart)
-	logf("building the index of %d products into %s", len(products), indexDir)
+	defer f.Close()
 	stopProfile, err := startProfile(cfg.BuildCPU)
 	if err != nil {
 		return benchRow{}, err
 	}
 	cpu := startCPU()
-	bs, err := indexer.Build(indexDir, products, indexer.BuildOptions{Progress: cfg.Stderr, BatchSize: cfg.BuildBatch})
+	var st indexer.ImportStats
+	bs, err := indexer.BuildFrom(indexDir, func(yield func(models.Product) error) error {
+		var err error
+		st, err = indexer.ReadCatalog(f, indexer.FormatFromPath(catalog), func(p models.Product) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return yield(p)
+		}, nil)
+		return err
+	}, indexer.BuildOptions{Progress: cfg.Stderr, BatchSize: cfg.BuildBatch})
 	cores := cpu.cores()
 	if perr := stopProfile(); err == nil {
 		err = perr
+	}
+	if errors.Is(err, indexer.ErrNoProducts) {
+		return benchRow{}, fmt.Errorf("bench: no valid products in %s (%s)", catalog, st)
 	}
 	if err != nil {
 		return benchRow{}, fmt.Errorf("bench: build: %w", err)
 	}
 	peak := procStatus("VmHWM")
-	products = nil
 	runtime.GC()
 	debug.FreeOSMemory()
 	rate := bs.DocsPerSecond()
 	return valueRow("index build", thousands(bs.Docs), thousands(int(rate))+" docs/s", verdict(rate >= targetBuildDocsPerSec, "≥ 10,000 docs/s"),
-		fmt.Sprintf("%.0fs to build, %.1f cores busy (+%.0fs to read the catalog, %d rejected); peak RSS (VmHWM) %s",
-			bs.Elapsed.Seconds(), cores, readTook.Seconds(), st.Rejected, formatBytes(peak))), nil
+		fmt.Sprintf("%.0fs to read and build, %.1f cores busy (%d rejected); peak RSS (VmHWM) %s",
+			bs.Elapsed.Seconds(), cores, st.Rejected, formatBytes(peak))), nil
 }
 
 // findCatalog returns the workload's catalog.jsonl or catalog.jsonl.gz.

@@ -66,48 +66,52 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer lock.Unlock()
 	preloadAnalyzer()
-	var products []models.Product
+	// The catalog is streamed into the build, not read whole first: memory
+	// holds a few batches, not the catalog (indexer.BuildFrom).
 	var bad []indexer.Reject
-	st, err := indexer.ReadCatalog(f, indexer.FormatFromPath(*catalog), func(p models.Product) error {
-		products = append(products, p)
-		return nil
-	}, func(r indexer.Reject) {
-		bad = append(bad, r)
-		if len(bad) <= 10 {
-			fmt.Fprintf(stderr, "line %d rejected: %s\n", r.Line, r.Reason)
-		}
-	})
-	if err != nil {
+	var st indexer.ImportStats
+	bs, err := indexer.BuildFrom(*data, func(yield func(models.Product) error) error {
+		var err error
+		st, err = indexer.ReadCatalog(f, indexer.FormatFromPath(*catalog), yield, func(r indexer.Reject) {
+			bad = append(bad, r)
+			if len(bad) <= 10 {
+				fmt.Fprintf(stderr, "line %d rejected: %s\n", r.Line, r.Reason)
+			}
+		})
 		return err
-	}
+	}, indexer.BuildOptions{Progress: stderr})
 	if len(bad) > 0 {
 		path := *rejects
 		if path == "" {
 			path = *data + "/rejects.jsonl"
 		}
-		w, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		if err := indexer.WriteRejects(w, bad); err != nil {
-			w.Close()
-			return err
-		}
-		if err := w.Close(); err != nil {
-			return err
+		if werr := writeRejects(path, bad); werr != nil {
+			return errors.Join(err, werr)
 		}
 		fmt.Fprintf(stderr, "%d rejected lines written to %s\n", len(bad), path)
 	}
-	if len(products) == 0 {
+	if errors.Is(err, indexer.ErrNoProducts) {
 		return fmt.Errorf("index: no valid products in %s (%s)", *catalog, st)
 	}
-	bs, err := indexer.Build(*data, products, indexer.BuildOptions{Progress: stderr})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s; indexed %d products in %.1fs (%.0f docs/s); published %s\n",
 		st, bs.Docs, bs.Elapsed.Seconds(), bs.DocsPerSecond(), bs.Generation)
 	return nil
+}
+
+// writeRejects writes the rejected lines to path.
+func writeRejects(path string, bad []indexer.Reject) error {
+	w, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := indexer.WriteRejects(w, bad); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
 
 // serveHolderRE reads the address out of a serve's lock ("serve at
