@@ -28,11 +28,12 @@ const (
 	kindWord
 	kindPair
 	kindAllow
+	kindTitle // a Latin name in enough titles (titleterms.go)
 )
 
 // fromCatalog is the kinds that come from the catalog and are trusted to
 // find items.
-const fromCatalog = kindBrand | kindCategory | kindWord | kindPair
+const fromCatalog = kindBrand | kindCategory | kindWord | kindPair | kindTitle
 
 // maxCatPaths bounds the category paths tallied per candidate.
 const maxCatPaths = 8
@@ -109,13 +110,16 @@ func wordLike(k string) bool {
 
 // catalog adds the brands, category levels, product words and brand +
 // product-word pairs of every product (a product without a product word
-// pairs its brand with its leaf category, when the title names it).
+// pairs its brand with its leaf category, when the title names it), and
+// the Latin names enough titles share (titleterms.go).
 func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product]) error {
 	n := 0
+	var terms titleTerms
 	for p := range products {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		terms.add(&p)
 		brands := brandParts(p.Brand)
 		for _, b := range brands {
 			g.add(b, kindBrand, &p)
@@ -174,6 +178,7 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 			}
 		}
 	}
+	g.titles(&terms)
 	return nil
 }
 

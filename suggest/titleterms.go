@@ -1,0 +1,104 @@
+package suggest
+
+import "shopsearch/models"
+
+// Latin names in titles. Model and brand names that shoppers type in Latin
+// letters (iphone, ipad, airpods, mate40) are often in no brand or product
+// word field: the catalog writes the brand as Apple/苹果 and the product word
+// as 手机壳, and only the title says iPhone. Without a search log, such a
+// name would suggest nothing. So the build also tallies the Latin words of
+// the titles and suggests those that enough items share:
+//
+//   - a run of at least minTitleLetters ASCII letters that does not follow a
+//     number (iphone, airpods; not the unit of 256gb, 500ml);
+//   - such a run with the number that follows it, directly or after one
+//     space (iphone13 from "iPhone13" and from "iPhone 13"; mate40).
+//
+// A term must be in at least Config.MinTitleItems items, so one shop's
+// code words stay out, and it is only added when the catalog does not
+// already suggest that text (a brand written in Latin letters is one
+// candidate, not two). A title term is trusted to find items (the titles
+// have it); it is scored by the items and sales behind it like any catalog
+// candidate, and, like a bare category name, never fills the hot list.
+
+// minTitleLetters is the shortest run of letters taken as a name: two
+// letters are mostly units and sizes (ml, cm, xl).
+const minTitleLetters = 3
+
+// titleTerms tallies the Latin terms of titles.
+type titleTerms struct {
+	by   map[string]*agg // by key
+	seen []string        // the current title's terms, counted once per item
+}
+
+// add tallies the terms of p's title.
+func (tt *titleTerms) add(p *models.Product) {
+	if tt.by == nil {
+		tt.by = map[string]*agg{}
+	}
+	tt.seen = tt.seen[:0]
+	t := displayOf(p.Title)
+	for i := 0; i < len(t); {
+		if !isLetter(t[i]) {
+			i++
+			continue
+		}
+		start := i
+		for i < len(t) && isLetter(t[i]) {
+			i++
+		}
+		if start > 0 && isDigit(t[start-1]) || i-start < minTitleLetters {
+			continue // a unit after a number (256gb), or too short
+		}
+		letters := t[start:i]
+		tt.count(letters, p)
+		j := i
+		if j+1 < len(t) && t[j] == ' ' && isDigit(t[j+1]) {
+			j++
+		}
+		if j < len(t) && isDigit(t[j]) {
+			k := j
+			for k < len(t) && isDigit(t[k]) {
+				k++
+			}
+			tt.count(letters+t[j:k], p)
+		}
+	}
+}
+
+func (tt *titleTerms) count(term string, p *models.Product) {
+	for _, s := range tt.seen {
+		if s == term {
+			return
+		}
+	}
+	tt.seen = append(tt.seen, term)
+	a := tt.by[term]
+	if a == nil {
+		a = &agg{text: term}
+		tt.by[term] = a
+	}
+	a.items++
+	a.sales += max(p.Sales30d, 0)
+	a.addCat(p.Category, max(p.Sales30d, 0)+1)
+}
+
+// titles adds the tallied terms that enough items share and that are not
+// candidates already.
+func (g *gatherer) titles(tt *titleTerms) {
+	for k, t := range tt.by {
+		if t.items < g.cfg.MinTitleItems || g.by[k] != nil {
+			continue
+		}
+		if a := g.add(t.text, kindTitle, nil); a != nil {
+			a.items, a.sales, a.cats = t.items, t.sales, t.cats
+		}
+	}
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+
+// onlyNames reports whether kinds are nothing but a category name or a
+// title term: candidates that do not fill the hot list.
+func onlyNames(kinds uint8) bool { return kinds&^(kindCategory|kindTitle) == 0 }
