@@ -31,6 +31,7 @@ type metrics struct {
 	candidates prometheus.Histogram     // what phase 2 ranked
 	recommend  *prometheus.HistogramVec
 	items      *prometheus.CounterVec // item updates by op and result
+	slots      slotMetrics            // what each storefront list shows and earns (slotstats.go)
 
 	// breaker, when set (WithRecommend with a Behavior that has one), is
 	// the state of the behaviour store's read breaker.
@@ -117,7 +118,9 @@ func newMetrics(s *Server) *metrics {
 		m.items.WithLabelValues(op, itemApplied)
 	}
 	m.items.WithLabelValues(itemPatch, itemRefused)
+	m.slots = newSlotMetrics()
 	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.searches, m.searchMs, m.phase, m.candidates, m.recommend, m.items,
+		m.slots.actions, m.slots.amount,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{s: s})
 	return m
@@ -162,6 +165,38 @@ func (m *metrics) itemsChanged(op string, applied, rejected int) {
 	m.items.WithLabelValues(op, itemApplied).Add(float64(applied))
 	if rejected > 0 {
 		m.items.WithLabelValues(op, itemRefused).Add(float64(rejected))
+	}
+}
+
+// slotMetrics count, by scene and slot, what the storefront's lists
+// (search results, recommendation slots) showed and what came of it
+// (slotstats.go attributes carts and purchases to a list).
+type slotMetrics struct {
+	actions *prometheus.CounterVec // by scene, slot, action
+	amount  *prometheus.CounterVec // by scene, slot
+}
+
+// Slot actions, the values of shopsearch_slot_actions_total's action label.
+const (
+	slotImpression = "impression" // an item shown
+	slotClick      = "click"
+	slotCart       = "add_to_cart"
+	slotPurchase   = "purchase"
+)
+
+var slotActions = []string{slotImpression, slotClick, slotCart, slotPurchase}
+
+func newSlotMetrics() slotMetrics {
+	return slotMetrics{
+		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shopsearch_slot_actions_total",
+			Help: "What each storefront list did, by scene, slot and action: impression (items shown), click, add_to_cart and purchase " +
+				"(of an item last clicked from the list), over the events the intake accepted.",
+		}, []string{"scene", "slot", "action"}),
+		amount: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shopsearch_slot_purchase_amount_yuan_total",
+			Help: "Amount of the purchases attributed to each storefront list (last click), in yuan, by scene and slot.",
+		}, []string{"scene", "slot"}),
 	}
 }
 
