@@ -119,8 +119,8 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		terms.add(&p)
 		brands := brandParts(p.Brand)
+		terms.add(&p, brands)
 		for _, b := range brands {
 			g.add(b, kindBrand, &p)
 		}

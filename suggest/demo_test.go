@@ -68,25 +68,27 @@ func TestDemoLatinNames(t *testing.T) {
 func TestTitleTerms(t *testing.T) {
 	titles := []string{
 		"Apple iPhone 13 手机壳 256GB", "iphone13 钢化膜 500ml", "IPHONE13Pro 保护套 kg", "蓝牙耳机 for iPhone xr",
-		"华为 Mate40 手机壳", "mate40pro 钢化膜", "小米 ABC123 数据线",
+		"华为 Mate40 手机壳", "mate40pro 钢化膜", "小米 ABC123 数据线", "OPPOA9 手机壳", "oppoa5 钢化膜",
+		"手机壳 适用 OPPO", "钢化膜 oppo",
 	}
 	var products []models.Product
 	for i, title := range titles {
 		products = append(products, models.Product{ID: string(rune('a' + i)), Title: title, Brand: "Apple/苹果", Category: "数码>配件"})
 	}
+	products = append(products, models.Product{ID: "z", Title: "OPPO 手机", Brand: "OPPO", Category: "数码>手机"})
 	s := newBuilt(t, Config{MinTitleItems: 2}, Deps{}, products)
 	got := map[string]bool{}
-	for _, q := range []string{"i", "m", "a", "g", "k", "x", "p", "f"} {
+	for _, q := range []string{"i", "m", "a", "g", "k", "x", "p", "f", "o"} {
 		for _, sg := range mustSuggest(t, s, Request{Q: q, N: 20}).Suggestions {
 			got[sg.Text] = true
 		}
 	}
-	for _, want := range []string{"iphone", "iphone13", "mate", "mate40", "apple"} {
+	for _, want := range []string{"iphone", "iphone13", "mate", "mate40", "apple", "apple iphone", "苹果iphone13"} {
 		if !got[want] {
 			t.Errorf("%s not suggested; got %v", want, got)
 		}
 	}
-	for _, not := range []string{"gb", "ml", "kg", "xr", "pro", "abc", "abc123", "for"} {
+	for _, not := range []string{"gb", "ml", "kg", "xr", "pro", "abc", "abc123", "for", "苹果apple", "apple apple", "oppoa", "苹果oppo", "apple oppo"} {
 		if got[not] {
 			t.Errorf("%s suggested; got %v", not, got)
 		}

@@ -1,6 +1,11 @@
 package suggest
 
-import "shopsearch/models"
+import (
+	"slices"
+	"strings"
+
+	"shopsearch/models"
+)
 
 // Latin names in titles. Model and brand names that shoppers type in Latin
 // letters (iphone, ipad, airpods, mate40) are often in no brand or product
@@ -12,7 +17,10 @@ import "shopsearch/models"
 //   - a run of at least minTitleLetters ASCII letters that does not follow a
 //     number (iphone, airpods; not the unit of 256gb, 500ml);
 //   - such a run with the number that follows it, directly or after one
-//     space (iphone13 from "iPhone13" and from "iPhone 13"; mate40).
+//     space (iphone13 from "iPhone13" and from "iPhone 13"; mate40);
+//   - each of those after each name of the item's brand (华为mate40, apple
+//     iphone: shoppers type the brand first), unless it is a name of the
+//     brand itself or contains one (华为 and huawei).
 //
 // A term must be in at least Config.MinTitleItems items, so one shop's
 // code words stay out, and it is only added when the catalog does not
@@ -27,14 +35,21 @@ const minTitleLetters = 3
 
 // titleTerms tallies the Latin terms of titles.
 type titleTerms struct {
-	by   map[string]*agg // by key
-	seen []string        // the current title's terms, counted once per item
+	by   map[string]*titleTerm // by text
+	seen []string              // the current title's terms, counted once per item
 }
 
-// add tallies the terms of p's title.
-func (tt *titleTerms) add(p *models.Product) {
+// titleTerm is a term while the build tallies it.
+type titleTerm struct {
+	agg
+	term string // for a brand + term pair, the term; else ""
+}
+
+// add tallies the terms of p's title, and each with each name of the
+// product's brand (brandParts) that it does not contain or extend.
+func (tt *titleTerms) add(p *models.Product, brands []string) {
 	if tt.by == nil {
-		tt.by = map[string]*agg{}
+		tt.by = map[string]*titleTerm{}
 	}
 	tt.seen = tt.seen[:0]
 	t := displayOf(p.Title)
@@ -51,7 +66,7 @@ func (tt *titleTerms) add(p *models.Product) {
 			continue // a unit after a number (256gb), or too short
 		}
 		letters := t[start:i]
-		tt.count(letters, p)
+		tt.count(letters, "", p)
 		j := i
 		if j+1 < len(t) && t[j] == ' ' && isDigit(t[j+1]) {
 			j++
@@ -61,22 +76,34 @@ func (tt *titleTerms) add(p *models.Product) {
 			for k < len(t) && isDigit(t[k]) {
 				k++
 			}
-			tt.count(letters+t[j:k], p)
+			tt.count(letters+t[j:k], "", p)
+		}
+	}
+	terms := len(tt.seen)
+	for _, term := range tt.seen[:terms] {
+		if slices.ContainsFunc(brands, func(b string) bool { // a name of the brand itself (华为 and huawei)
+			bk := keyOf(b)
+			return strings.Contains(bk, term) || strings.Contains(term, bk)
+		}) {
+			continue
+		}
+		for _, b := range brands {
+			tt.count(joinPair(b, term), term, p)
 		}
 	}
 }
 
-func (tt *titleTerms) count(term string, p *models.Product) {
-	for _, s := range tt.seen {
-		if s == term {
-			return
-		}
+// count tallies p for text, a term or (when term is set) the pair of a
+// brand and term.
+func (tt *titleTerms) count(text, term string, p *models.Product) {
+	if slices.Contains(tt.seen, text) {
+		return
 	}
-	tt.seen = append(tt.seen, term)
-	a := tt.by[term]
+	tt.seen = append(tt.seen, text)
+	a := tt.by[text]
 	if a == nil {
-		a = &agg{text: term}
-		tt.by[term] = a
+		a = &titleTerm{agg: agg{text: text}, term: term}
+		tt.by[text] = a
 	}
 	a.items++
 	a.sales += max(p.Sales30d, 0)
@@ -84,16 +111,36 @@ func (tt *titleTerms) count(term string, p *models.Product) {
 }
 
 // titles adds the tallied terms that enough items share and that are not
-// candidates already.
+// candidates already. Left out as well: a brand glued to a series letter
+// (oppoa from "OPPOA9", vivox), and a brand paired with a term that is a
+// brand (华为huawei, where the catalog's brand field has only 华为).
 func (g *gatherer) titles(tt *titleTerms) {
-	for k, t := range tt.by {
-		if t.items < g.cfg.MinTitleItems || g.by[k] != nil {
+	isBrand := func(k string) bool { a := g.by[k]; return a != nil && a.kinds&kindBrand != 0 }
+	for _, t := range tt.by {
+		if t.items < g.cfg.MinTitleItems || g.by[keyOf(t.text)] != nil {
+			continue
+		}
+		if t.term != "" && isBrand(t.term) || t.term == "" && gluedBrand(t.text, isBrand) {
 			continue
 		}
 		if a := g.add(t.text, kindTitle, nil); a != nil {
 			a.items, a.sales, a.cats = t.items, t.sales, t.cats
 		}
 	}
+}
+
+// gluedBrand reports whether term is all letters and a brand with fewer
+// than minTitleLetters letters after it.
+func gluedBrand(term string, isBrand func(string) bool) bool {
+	if strings.IndexFunc(term, func(r rune) bool { return r > 0x7f || !isLetter(byte(r)) }) >= 0 {
+		return false
+	}
+	for n := len(term) - 1; n >= max(2, len(term)-(minTitleLetters-1)); n-- {
+		if isBrand(term[:n]) {
+			return true
+		}
+	}
+	return false
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
