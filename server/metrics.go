@@ -230,10 +230,11 @@ var (
 		"Cacheable searches the result cache did not have (or had stale).", nil, nil)
 	descEvents = prometheus.NewDesc("shopsearch_events_total",
 		"Shopper events by what became of them: received (in requests), accepted (valid), rejected (invalid), "+
-			"counted (into the statistics), replayed (from the buffer).", []string{"result"}, nil)
+			"counted (into the statistics), replayed (from the buffer), duplicate (an event id applied before).", []string{"result"}, nil)
 	descDropped = prometheus.NewDesc("shopsearch_events_dropped_total",
 		"Valid events not counted, by reason: repeat and cap (fraud rules), unseen (click on an item not shown), "+
-			"buffer_full (lost while the behaviour store was unreachable).", []string{"reason"}, nil)
+			"untrusted (an anonymous purchase: no sales), buffer_full (refused: the buffer was full while the behaviour store was unreachable).",
+		[]string{"reason"}, nil)
 	descBuffered = prometheus.NewDesc("shopsearch_events_buffered",
 		"Events waiting in the buffer for the behaviour store to come back.", nil, nil)
 	descStoreUp = prometheus.NewDesc("shopsearch_behavior_store_up",

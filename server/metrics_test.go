@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,5 +196,36 @@ func TestDashboardsReadTheRegistry(t *testing.T) {
 		if got := metric(x.line); x.json != got {
 			t.Errorf("JSON says %v, /metrics %s %v", x.json, x.line, got)
 		}
+	}
+}
+
+// TestMetricsDocumented: every shopsearch metric a server with every part
+// wired exports is in doc/operations.md.
+func TestMetricsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "doc", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newFullServer(t)
+	s.metrics.breaker = func() string { return "closed" }
+	do(t, s, "POST", "/api/events", `[{"type":"impression","session_id":"a","scene":"home","impression_id":"i1","items":["p01"]},
+	 {"type":"purchase","session_id":"a","item_id":"p01","amount":1}]`, "Content-Type", "application/json")
+	do(t, s, "GET", "/api/recommend?scene=home", "")
+	search(t, s, "q=手机")
+	fams, err := s.metrics.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range fams {
+		if name := f.GetName(); strings.HasPrefix(name, "shopsearch_") {
+			n++
+			if !strings.Contains(string(doc), "`"+name+"`") {
+				t.Errorf("%s is not in doc/operations.md", name)
+			}
+		}
+	}
+	if n < 25 {
+		t.Errorf("only %d shopsearch metrics gathered", n)
 	}
 }
