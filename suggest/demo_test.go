@@ -26,7 +26,8 @@ func demoProducts(t *testing.T) []models.Product {
 
 // TestDemoLatinNames: on the fresh demo (no search log), Latin prefixes of
 // the model and brand names its titles share suggest them, the name itself
-// first, its models after it; units and one-shop codes do not.
+// first, its models after it; units do not; the README's mixed example
+// completes.
 func TestDemoLatinNames(t *testing.T) {
 	s := newBuilt(t, Config{}, Deps{}, demoProducts(t))
 	for _, tc := range []struct{ q, first string }{
@@ -44,6 +45,11 @@ func TestDemoLatinNames(t *testing.T) {
 			if len(sg.Categories) == 0 && strings.HasPrefix(sg.Text, "iphone") {
 				t.Errorf("%q: %s has no categories", tc.q, sg.Text)
 			}
+		}
+	}
+	for _, q := range []string{"苹果sj", "苹果s"} { // README's mixed example
+		if r := mustSuggest(t, s, Request{Q: q, N: 5}); len(r.Suggestions) == 0 || r.Suggestions[0].Text != "苹果手机" {
+			t.Errorf("%q: %s; want 苹果手机 first", q, join(texts(r)))
 		}
 	}
 	r := mustSuggest(t, s, Request{Q: "iphone", N: 10})
