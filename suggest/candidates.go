@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"shopsearch/dict"
 	"shopsearch/models"
 )
 
@@ -120,14 +121,15 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 			return ctx.Err()
 		}
 		brands := brandParts(p.Brand)
-		terms.add(&p, brands)
+		norm := dict.Normalize(p.Title)
+		terms.add(&p, norm, brands)
 		for _, b := range brands {
 			g.add(b, kindBrand, &p)
 		}
 		for _, c := range categoryParts(p.Category) {
 			g.add(c, kindCategory, &p)
 		}
-		title := keyOf(p.Title)
+		title := keyOfNormal(norm)
 		word := strings.TrimSpace(p.ProductWord)
 		switch {
 		case word != "":

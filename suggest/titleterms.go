@@ -35,8 +35,9 @@ const minTitleLetters = 3
 
 // titleTerms tallies the Latin terms of titles.
 type titleTerms struct {
-	by   map[string]*titleTerm // by text
-	seen []string              // the current title's terms, counted once per item
+	by        map[string]*titleTerm // by text
+	seen      []string              // the current title's terms, counted once per item
+	brandKeys []string              // the current product's brand names as keys
 }
 
 // titleTerm is a term while the build tallies it.
@@ -45,14 +46,13 @@ type titleTerm struct {
 	term string // for a brand + term pair, the term; else ""
 }
 
-// add tallies the terms of p's title, and each with each name of the
-// product's brand (brandParts) that it does not contain or extend.
-func (tt *titleTerms) add(p *models.Product, brands []string) {
+// add tallies the terms of p's title t (normalised: dict.Normalize), and
+// each after each name of the product's brand (brandParts).
+func (tt *titleTerms) add(p *models.Product, t string, brands []string) {
 	if tt.by == nil {
 		tt.by = map[string]*titleTerm{}
 	}
 	tt.seen = tt.seen[:0]
-	t := displayOf(p.Title)
 	for i := 0; i < len(t); {
 		if !isLetter(t[i]) {
 			i++
@@ -80,9 +80,15 @@ func (tt *titleTerms) add(p *models.Product, brands []string) {
 		}
 	}
 	terms := len(tt.seen)
+	if terms == 0 || len(brands) == 0 {
+		return
+	}
+	tt.brandKeys = tt.brandKeys[:0]
+	for _, b := range brands {
+		tt.brandKeys = append(tt.brandKeys, keyOf(b))
+	}
 	for _, term := range tt.seen[:terms] {
-		if slices.ContainsFunc(brands, func(b string) bool { // a name of the brand itself (华为 and huawei)
-			bk := keyOf(b)
+		if slices.ContainsFunc(tt.brandKeys, func(bk string) bool { // a name of the brand itself
 			return strings.Contains(bk, term) || strings.Contains(term, bk)
 		}) {
 			continue
