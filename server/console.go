@@ -40,7 +40,10 @@ func (s *Server) consoleRoutes(r *gin.Engine) {
 
 // queryStats serves GET /api/admin/stats/queries: the n (default 20, at
 // most 1000) most searched queries and the n most searched of those that
-// found nothing, since the server started.
+// found nothing, since the server started, and the searches by outcome
+// as the metrics registry counts them (shopsearch_searches_total: the
+// dashboard's zero-result rate). A query is no metric label, so the query
+// logs stay.
 func (s *Server) queryStats(c *gin.Context) {
 	p := &params{v: c.Request.URL.Query()}
 	n := p.integer("n", 1, 1000)
@@ -51,7 +54,12 @@ func (s *Server) queryStats(c *gin.Context) {
 	if n == 0 {
 		n = 20
 	}
-	s.respond(c, http.StatusOK, gin.H{"top": s.stats.top.Top(n), "zero": s.stats.zero.Top(n)})
+	v, err := s.metrics.view()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.respond(c, http.StatusOK, gin.H{"top": s.stats.top.Top(n), "zero": s.stats.zero.Top(n), "searches": v.searchOutcomes()})
 }
 
 // countSearches runs before the search handler: a shopper's first-page

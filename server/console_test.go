@@ -149,9 +149,15 @@ func TestQueryStats(t *testing.T) {
 			Query string `json:"query"`
 			Count int64  `json:"count"`
 		}
+		Searches map[string]int64
 	}
 	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
 		t.Fatal(err)
+	}
+	// The outcomes are the registry's: every search answered 200, the
+	// later page, the explain and the empty query too.
+	if s := got.Searches; s["zero"] != 7 || s["results"]+s["relaxed"] != 2 || s["corrected"] != 0 {
+		t.Errorf("searches by outcome %v", s)
 	}
 	if len(got.Zero) != 1 || got.Zero[0].Query != "zzqqxx不存在" || got.Zero[0].Count != 4 {
 		t.Errorf("zero-result queries: %+v (want zzqqxx不存在 ×4, normalised; the rest not counted)", got.Zero)

@@ -96,7 +96,7 @@ func (s *Server) WithEvents(ev Events, cfg EventsConfig) (*Server, error) {
 		return nil, err
 	}
 	h := &eventsAPI{s: s, ev: ev, cfg: cfg, limit: newRateLimit(cfg.RatePerIP, cfg.BurstPerIP), proxies: proxies,
-		slots: newSlotStats(s.cfg.Now)}
+		slots: newSlotStats(s.cfg.Now, s.metrics.slots)}
 	s.events = h
 	s.router.POST("/api/events", h.post)
 	s.router.GET("/api/admin/stats/slots", s.requireAdmin, h.slotStatsRoute) // slotstats.go
@@ -349,8 +349,15 @@ func sortRejections(rs []events.Rejection) {
 	}
 }
 
+// stats serves GET /api/admin/events/stats: the intake's counters as the
+// metrics registry exports them (metrics_read.go).
 func (h *eventsAPI) stats(c *gin.Context) {
-	h.s.respond(c, http.StatusOK, h.ev.Counters())
+	v, err := h.s.metrics.view()
+	if err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	h.s.respond(c, http.StatusOK, v.eventCounters())
 }
 
 func (h *eventsAPI) item(c *gin.Context) {
@@ -426,8 +433,15 @@ type healthBody struct {
 
 // health adds the events' state to /healthz: degraded while the behaviour
 // store is unreachable or acknowledged events wait in the buffer for it (as
-// after a restart, until the first replay), and the counters.
+// after a restart, until the first replay), and the counters, as the
+// metrics registry exports them (read from the intake itself should the
+// registry fail to gather: health must answer).
 func (h *eventsAPI) health() (degraded bool, counters *events.Counters) {
-	c := h.ev.Counters()
+	var c events.Counters
+	if v, err := h.s.metrics.view(); err == nil {
+		c = v.eventCounters()
+	} else {
+		c = h.ev.Counters()
+	}
 	return c.Degraded || c.Buffered > 0, &c
 }

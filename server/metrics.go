@@ -31,6 +31,7 @@ type metrics struct {
 	candidates prometheus.Histogram     // what phase 2 ranked
 	recommend  *prometheus.HistogramVec
 	items      *prometheus.CounterVec // item updates by op and result
+	slots      slotMetrics            // what each storefront list shows and earns (slotstats.go)
 
 	// breaker, when set (WithRecommend with a Behavior that has one), is
 	// the state of the behaviour store's read breaker.
@@ -117,7 +118,9 @@ func newMetrics(s *Server) *metrics {
 		m.items.WithLabelValues(op, itemApplied)
 	}
 	m.items.WithLabelValues(itemPatch, itemRefused)
+	m.slots = newSlotMetrics()
 	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.searches, m.searchMs, m.phase, m.candidates, m.recommend, m.items,
+		m.slots.actions, m.slots.amount,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{s: s})
 	return m
@@ -165,6 +168,38 @@ func (m *metrics) itemsChanged(op string, applied, rejected int) {
 	}
 }
 
+// slotMetrics count, by scene and slot, what the storefront's lists
+// (search results, recommendation slots) showed and what came of it
+// (slotstats.go attributes carts and purchases to a list).
+type slotMetrics struct {
+	actions *prometheus.CounterVec // by scene, slot, action
+	amount  *prometheus.CounterVec // by scene, slot
+}
+
+// Slot actions, the values of shopsearch_slot_actions_total's action label.
+const (
+	slotImpression = "impression" // an item shown
+	slotClick      = "click"
+	slotCart       = "add_to_cart"
+	slotPurchase   = "purchase"
+)
+
+var slotActions = []string{slotImpression, slotClick, slotCart, slotPurchase}
+
+func newSlotMetrics() slotMetrics {
+	return slotMetrics{
+		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shopsearch_slot_actions_total",
+			Help: "What each storefront list did, by scene, slot and action: impression (items shown), click, add_to_cart and purchase " +
+				"(of an item last clicked from the list), over the events the intake accepted.",
+		}, []string{"scene", "slot", "action"}),
+		amount: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shopsearch_slot_purchase_amount_yuan_total",
+			Help: "Amount of the purchases attributed to each storefront list (last click), in yuan, by scene and slot.",
+		}, []string{"scene", "slot"}),
+	}
+}
+
 // stateCollector reads, at each scrape, the state the engine and the
 // event intake already keep: the index, the caches and the events'
 // counters. Reading them when scraped keeps the hot paths free of metric
@@ -195,10 +230,11 @@ var (
 		"Cacheable searches the result cache did not have (or had stale).", nil, nil)
 	descEvents = prometheus.NewDesc("shopsearch_events_total",
 		"Shopper events by what became of them: received (in requests), accepted (valid), rejected (invalid), "+
-			"counted (into the statistics), replayed (from the buffer).", []string{"result"}, nil)
+			"counted (into the statistics), replayed (from the buffer), duplicate (an event id applied before).", []string{"result"}, nil)
 	descDropped = prometheus.NewDesc("shopsearch_events_dropped_total",
 		"Valid events not counted, by reason: repeat and cap (fraud rules), unseen (click on an item not shown), "+
-			"buffer_full (lost while the behaviour store was unreachable).", []string{"reason"}, nil)
+			"untrusted (an anonymous purchase: no sales), buffer_full (refused: the buffer was full while the behaviour store was unreachable).",
+		[]string{"reason"}, nil)
 	descBuffered = prometheus.NewDesc("shopsearch_events_buffered",
 		"Events waiting in the buffer for the behaviour store to come back.", nil, nil)
 	descStoreUp = prometheus.NewDesc("shopsearch_behavior_store_up",

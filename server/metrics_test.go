@@ -2,12 +2,16 @@ package server
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"shopsearch/models"
+	"shopsearch/store/events"
 )
 
 func scrape(t *testing.T, s *Server) string {
@@ -117,5 +121,111 @@ func TestMetricsItemUpdatesAndState(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("scrape lacks %s", want)
 		}
+	}
+}
+
+// TestDashboardsReadTheRegistry: the JSON figures of the console's
+// dashboards and /healthz are the registry's: what /metrics exports.
+func TestDashboardsReadTheRegistry(t *testing.T) {
+	s := newEventsServer(t, events.Config{}, EventsConfig{})
+	s.post(t, `[
+	 {"type":"impression","session_id":"a","scene":"home","slot":"home","impression_id":"i1","items":["p01","p02","p03"]},
+	 {"type":"click","session_id":"a","scene":"home","slot":"home","impression_id":"i1","item_id":"p02"},
+	 {"type":"click","session_id":"a","scene":"home","slot":"home","impression_id":"i1","item_id":"p02"},
+	 {"type":"purchase","session_id":"a","scene":"cart","item_id":"p02","quantity":1,"amount":12.5},
+	 {"type":"nope"}]`)
+	auth := []string{"Authorization", "Bearer " + testToken}
+	var c events.Counters
+	do(t, s.Server, "GET", "/api/admin/events/stats", "", auth...).decode(t, &c)
+	var slots struct{ Slots []SlotCounts }
+	do(t, s.Server, "GET", "/api/admin/stats/slots", "", auth...).decode(t, &slots)
+	var health struct{ Events events.Counters }
+	do(t, s.Server, "GET", "/healthz", "").decode(t, &health)
+	body := scrape(t, s.Server)
+	metric := func(line string) float64 {
+		t.Helper()
+		for l := range strings.Lines(body) {
+			if rest, ok := strings.CutPrefix(l, line+" "); ok {
+				v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+		}
+		t.Errorf("scrape lacks %s", line)
+		return -1
+	}
+	for _, x := range []struct {
+		json int64
+		line string
+	}{
+		{c.Received, `shopsearch_events_total{result="received"}`},
+		{c.Accepted, `shopsearch_events_total{result="accepted"}`},
+		{c.Rejected, `shopsearch_events_total{result="rejected"}`},
+		{c.Counted, `shopsearch_events_total{result="counted"}`},
+		{c.DroppedRepeat, `shopsearch_events_dropped_total{reason="repeat"}`},
+		{c.DroppedUntrusted, `shopsearch_events_dropped_total{reason="untrusted"}`},
+		{c.Buffered, `shopsearch_events_buffered`},
+		{health.Events.Accepted, `shopsearch_events_total{result="accepted"}`},
+	} {
+		if got := metric(x.line); float64(x.json) != got {
+			t.Errorf("JSON says %d, /metrics %s %v", x.json, x.line, got)
+		}
+	}
+	if c.Accepted != 4 || c.Rejected != 1 || c.DroppedRepeat != 1 || c.Degraded {
+		t.Errorf("counters %+v", c)
+	}
+	if len(slots.Slots) != 1 {
+		t.Fatalf("slots %+v", slots.Slots)
+	}
+	home := slots.Slots[0]
+	if home.Impressions != 3 || home.Clicks != 2 || home.Purchases != 1 || home.Amount != 12.5 {
+		t.Errorf("home %+v", home)
+	}
+	for _, x := range []struct {
+		json float64
+		line string
+	}{
+		{float64(home.Impressions), `shopsearch_slot_actions_total{action="impression",scene="home",slot="home"}`},
+		{float64(home.Clicks), `shopsearch_slot_actions_total{action="click",scene="home",slot="home"}`},
+		{float64(home.Carts), `shopsearch_slot_actions_total{action="add_to_cart",scene="home",slot="home"}`},
+		{float64(home.Purchases), `shopsearch_slot_actions_total{action="purchase",scene="home",slot="home"}`},
+		{home.Amount, `shopsearch_slot_purchase_amount_yuan_total{scene="home",slot="home"}`},
+	} {
+		if got := metric(x.line); x.json != got {
+			t.Errorf("JSON says %v, /metrics %s %v", x.json, x.line, got)
+		}
+	}
+}
+
+// TestMetricsDocumented: every shopsearch metric a server with every part
+// wired exports is in doc/operations.md.
+func TestMetricsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "doc", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newFullServer(t)
+	s.metrics.breaker = func() string { return "closed" }
+	do(t, s, "POST", "/api/events", `[{"type":"impression","session_id":"a","scene":"home","impression_id":"i1","items":["p01"]},
+	 {"type":"purchase","session_id":"a","item_id":"p01","amount":1}]`, "Content-Type", "application/json")
+	do(t, s, "GET", "/api/recommend?scene=home", "")
+	search(t, s, "q=手机")
+	fams, err := s.metrics.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range fams {
+		if name := f.GetName(); strings.HasPrefix(name, "shopsearch_") {
+			n++
+			if !strings.Contains(string(doc), "`"+name+"`") {
+				t.Errorf("%s is not in doc/operations.md", name)
+			}
+		}
+	}
+	if n < 25 {
+		t.Errorf("only %d shopsearch metrics gathered", n)
 	}
 }

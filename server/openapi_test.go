@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -38,12 +39,19 @@ func loadContract(t *testing.T) *apitest.Contract {
 // against the document: its status must be documented for the operation
 // and a JSON body must match the schema. Requests no documented operation
 // matches (404 and 405 of unknown paths, test-only routes) are left out.
-func checkContract(t *testing.T, method, target string, header http.Header, w *httptest.ResponseRecorder) {
+// The JSON body of a request the server accepted must match the
+// operation's request schema.
+func checkContract(t *testing.T, method, target string, header http.Header, body string, w *httptest.ResponseRecorder) {
 	t.Helper()
 	req := httptest.NewRequest(method, target, nil)
 	req.Header = header.Clone()
 	if err := loadContract(t).Check(req, w.Code, w.Header(), w.Body.Bytes()); err != nil && !errors.Is(err, apitest.ErrNoOperation) {
 		t.Error(err)
+	}
+	if w.Code < 300 {
+		if err := loadContract(t).CheckRequestBody(req, []byte(body)); err != nil && !errors.Is(err, apitest.ErrNoOperation) {
+			t.Error(err)
+		}
 	}
 }
 
@@ -183,4 +191,96 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(t, s, "POST", "/api/admin/rules", `{"nope":1}`, auth...)
 	do(t, s, "PUT", "/api/admin/slot-pins", `{}`, auth...)
 	do(t, s, "PUT", "/api/admin/suggest/config", `{"hint":"手机"}`, auth...)
+}
+
+// TestOpenAPIDocumentsTyped: every JSON document an operation takes or
+// answers has a schema that says what is in it, down to its nested
+// objects, so that the checks of real answers (do) and of accepted
+// request bodies check their fields. Only the OpenAPI document itself is
+// described as an object (the OpenAPI specification describes it).
+func TestOpenAPIDocumentsTyped(t *testing.T) {
+	c := loadContract(t)
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(where string, ref *openapi3.SchemaRef)
+	walk = func(where string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.Type.Includes(openapi3.TypeObject) && len(s.Properties) == 0 && s.AdditionalProperties.Schema == nil &&
+			len(s.OneOf)+len(s.AnyOf)+len(s.AllOf) == 0 {
+			t.Errorf("%s: an object with no properties", where)
+		}
+		for name, p := range s.Properties {
+			walk(where+"."+name, p)
+		}
+		walk(where+"[]", s.Items)
+		walk(where+"{}", s.AdditionalProperties.Schema)
+		for i, x := range slices.Concat(s.OneOf, s.AnyOf, s.AllOf) {
+			walk(fmt.Sprintf("%s|%d", where, i), x)
+		}
+	}
+	n := 0
+	for p, item := range c.Doc.Paths.Map() {
+		if p == "/api/openapi.json" {
+			continue
+		}
+		for method, op := range item.Operations() {
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				if mt := rb.Value.Content.Get("application/json"); mt != nil {
+					n++
+					walk(method+" "+p+" request", mt.Schema)
+				}
+			}
+			for code, r := range op.Responses.Map() {
+				if r.Value == nil {
+					continue
+				}
+				if mt := r.Value.Content.Get("application/json"); mt != nil {
+					n++
+					walk(method+" "+p+" "+code, mt.Schema)
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d JSON documents in server/openapi.json", n)
+	}
+}
+
+// TestOpenAPIAdminWrites sends a successful request to each admin write
+// (do checks the accepted body against its request schema and the answer
+// against its response schema), and reads what they made.
+func TestOpenAPIAdminWrites(t *testing.T) {
+	s, auth := newFullServer(t)
+	for _, x := range []struct{ method, target, body string }{
+		{"PUT", "/api/admin/profiles/default", `{"weights":{"text":1,"sales":0.3},"brand_boost":{"华为":0.2},"author":"alice","note":"n"}`},
+		{"POST", "/api/admin/profiles/default/rollback", `{"version":1,"author":"bob"}`},
+		{"PUT", "/api/admin/selection", `{"device":{"mobile":"default"},"ab":{"name":"t1","arms":[{"name":"a","profile":"default","weight":1},{"name":"b","profile":"default","weight":1}]},"author":"alice"}`},
+		{"POST", "/api/admin/rules", `{"id":"r1","query":"手机","match":"contains","action":"pin","item_id":"p01","position":1,"author":"alice"}`},
+		{"PUT", "/api/admin/rules/r1", `{"query":"手机","action":"boost","brand":"华为","weight":0.5,"author":"alice","start":"2026-01-01T00:00:00Z"}`},
+		{"GET", "/api/admin/rules/r1", ""},
+		{"POST", "/api/admin/preview", `{"top":3,"profile":{"weights":{"text":1,"sales":0.5}},"rules":[{"query":"手机","action":"hide","item_id":"p01"}]}`},
+		{"POST", "/api/admin/preview", `{"queries":["手机","耳机"],"filters":{"brand":["华为"],"in_stock":true}}`},
+		{"DELETE", "/api/admin/rules/r1", ""},
+		{"PUT", "/api/admin/lexicon", `{"synonyms":["手机, 移动电话"],"words":[{"word":"猫咖","freq":100000,"tag":"n"}],"stopwords":["的"],"author":"alice","note":"n"}`},
+		{"POST", "/api/admin/lexicon/preview", `{"query":"移动电话","draft":{"synonyms":["手机, 移动电话"]},"n":3}`},
+		{"POST", "/api/admin/lexicon/rollback", `{"version":0,"author":"bob"}`},
+		{"GET", "/api/admin/lexicon/history", ""},
+		{"GET", "/api/admin/sensitive", ""},
+		{"GET", "/api/admin/sensitive/history", ""},
+		{"GET", "/api/admin/sensitive/matches", ""},
+		{"PUT", "/api/admin/slot-pins", `{"version":0,"author":"alice","note":"launch","pins":[{"scene":"home","item_id":"p09","position":1,"regions":["sh"],"from":"2026-01-01T00:00:00Z"}]}`},
+		{"GET", "/api/admin/slot-pins/history", ""},
+		{"PUT", "/api/admin/suggest/config", `{"hint":"手机","hot_pins":["耳机"],"pins":[{"input":"sj","text":"手机"}],"deny":["假货"]}`},
+		{"POST", "/api/admin/suggest/rebuild", ""},
+		{"PATCH", "/api/items/p01", `{"stock":{"total":3,"regions":{"bj":3}},"price":"19999.9","platform":"自营"}`},
+		{"POST", "/api/items/_update", `{"updates":[{"id":"p01","stock":1},{"id":"nope","stock":2}]}`},
+		{"POST", "/api/items", `[{"id":"w1","title":"测试 手机壳","price":"9.9","category":["数码","手机壳"],"regions":"bj|sh","listed_at":"2026-01-01"}]`},
+	} {
+		if r := do(t, s, x.method, x.target, x.body, auth...); r.status >= 300 {
+			t.Errorf("%s %s: %d %s", x.method, x.target, r.status, r.body)
+		}
+	}
 }

@@ -165,7 +165,7 @@ func do(t *testing.T, s *Server, method, target, body string, header ...string) 
 	}
 	w := httptest.NewRecorder()
 	s.Handler().ServeHTTP(w, req)
-	checkContract(t, method, target, req.Header, w) // openapi_test.go
+	checkContract(t, method, target, req.Header, body, w) // openapi_test.go
 	return response{status: w.Code, header: w.Header(), body: w.Body.String()}
 }
 

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"cmp"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +20,11 @@ import (
 // last clicked it from (last-click attribution), since the cart page is
 // where they happen. The figures are this process's since it started, over
 // the events the intake accepted (its fraud rules decide what reaches the
-// ranking statistics, not these).
+// ranking statistics, not these). They are counted in the server's
+// Prometheus registry (shopsearch_slot_actions_total and
+// shopsearch_slot_purchase_amount_yuan_total, metrics.go), and GET
+// /api/admin/stats/slots reads them back from it (metrics_read.go): the
+// console and a Prometheus server see the same numbers.
 
 // SlotCounts are one list's figures.
 type SlotCounts struct {
@@ -38,19 +40,21 @@ type SlotCounts struct {
 }
 
 // maxSlots bounds the lists counted (scene and slot are the client's
-// words); maxAttributions the remembered last clicks, per generation.
+// words, and each list is a set of series in /metrics); maxAttributions
+// the remembered last clicks, per generation.
 const (
-	maxSlots        = 500
+	maxSlots        = 200
 	maxAttributions = 100_000
 )
 
 type slotKey struct{ scene, slot string }
 
-// slotStats counts, safe for concurrent use.
+// slotStats attributes and counts, safe for concurrent use.
 type slotStats struct {
-	now    func() time.Time // an event's time when it has none
-	mu     sync.Mutex
-	counts map[slotKey]*SlotCounts
+	now     func() time.Time // an event's time when it has none
+	metrics slotMetrics
+	mu      sync.Mutex
+	lists   map[slotKey]bool // the lists counted, at most maxSlots
 	// The list each shopper's item was last clicked from, in two
 	// generations (the current one, when full, becomes the previous).
 	cur, prev map[string]slotKey
@@ -64,8 +68,8 @@ type slotStats struct {
 	curImp, prevImp map[string]string
 }
 
-func newSlotStats(now func() time.Time) *slotStats {
-	return &slotStats{now: now, counts: map[slotKey]*SlotCounts{}, cur: map[string]slotKey{}, curImp: map[string]string{}}
+func newSlotStats(now func() time.Time, m slotMetrics) *slotStats {
+	return &slotStats{now: now, metrics: m, lists: map[slotKey]bool{}, cur: map[string]slotKey{}, curImp: map[string]string{}}
 }
 
 // observe counts the accepted events of a batch: evs less the rejected
@@ -95,55 +99,56 @@ func (st *slotStats) observe(evs []models.Event, rejected []events.Rejection) {
 		}
 		switch e.Type {
 		case models.EventImpression:
-			if c := st.slot(e.Scene, e.Slot); c != nil {
-				c.Impressions += int64(len(e.Items))
+			if k, ok := st.slot(e.Scene, e.Slot); ok {
+				st.metrics.actions.WithLabelValues(k.scene, k.slot, slotImpression).Add(float64(len(e.Items)))
 			}
 		case models.EventClick:
-			if c := st.slot(e.Scene, e.Slot); c != nil {
-				c.Clicks++
-				st.remember(actorItem, slotKey{c.Scene, c.Slot})
+			if k, ok := st.slot(e.Scene, e.Slot); ok {
+				st.metrics.actions.WithLabelValues(k.scene, k.slot, slotClick).Inc()
+				st.remember(actorItem, k)
 			}
 		case models.EventAddToCart, models.EventPurchase:
 			k, ok := st.cur[actorItem]
 			if !ok {
 				k, ok = st.prev[actorItem]
 			}
-			if !ok {
-				continue
-			}
-			c := st.counts[k]
-			if c == nil {
+			if !ok || !st.lists[k] {
 				continue
 			}
 			if e.Type == models.EventAddToCart {
-				c.Carts++
+				st.metrics.actions.WithLabelValues(k.scene, k.slot, slotCart).Inc()
 			} else {
-				c.Purchases++
-				c.Amount += e.Amount
+				st.metrics.actions.WithLabelValues(k.scene, k.slot, slotPurchase).Inc()
+				if e.Amount > 0 { // a counter only goes up
+					st.metrics.amount.WithLabelValues(k.scene, k.slot).Add(e.Amount)
+				}
 			}
 		}
 	}
 }
 
-// slot returns the counts of scene/slot (slot defaults to the scene), nil
-// for events of no scene or past maxSlots lists.
-func (st *slotStats) slot(scene, slot string) *SlotCounts {
+// slot returns the list of scene/slot (slot defaults to the scene), false
+// for events of no scene or past maxSlots lists. A list's series start at
+// 0 when it is first seen.
+func (st *slotStats) slot(scene, slot string) (slotKey, bool) {
 	if scene == "" {
-		return nil
+		return slotKey{}, false
 	}
 	if slot == "" {
 		slot = scene
 	}
 	k := slotKey{scene, slot}
-	c := st.counts[k]
-	if c == nil {
-		if len(st.counts) >= maxSlots {
-			return nil
+	if !st.lists[k] {
+		if len(st.lists) >= maxSlots {
+			return slotKey{}, false
 		}
-		c = &SlotCounts{Scene: scene, Slot: slot}
-		st.counts[k] = c
+		st.lists[k] = true
+		for _, a := range slotActions {
+			st.metrics.actions.WithLabelValues(scene, slot, a)
+		}
+		st.metrics.amount.WithLabelValues(scene, slot)
 	}
-	return c
+	return k, true
 }
 
 // label adds e's label when it responds to a recommendation impression;
@@ -192,31 +197,13 @@ func (st *slotStats) remember(actorItem string, k slotKey) {
 	st.cur[actorItem] = k
 }
 
-// snapshot returns every list's figures, the most shown first.
-func (st *slotStats) snapshot() []SlotCounts {
-	st.mu.Lock()
-	out := make([]SlotCounts, 0, len(st.counts))
-	for _, c := range st.counts {
-		x := *c
-		if x.Impressions > 0 {
-			x.CTR = float64(x.Clicks) / float64(x.Impressions)
-		}
-		if x.Clicks > 0 {
-			x.CVR = float64(x.Purchases) / float64(x.Clicks)
-		}
-		out = append(out, x)
-	}
-	st.mu.Unlock()
-	slices.SortFunc(out, func(a, b SlotCounts) int {
-		if c := cmp.Compare(b.Impressions, a.Impressions); c != 0 {
-			return c
-		}
-		return cmp.Or(cmp.Compare(a.Scene, b.Scene), cmp.Compare(a.Slot, b.Slot))
-	})
-	return out
-}
-
-// slotStatsRoute serves GET /api/admin/stats/slots.
+// slotStatsRoute serves GET /api/admin/stats/slots: every list's figures,
+// as the registry has them (metrics_read.go), the most shown first.
 func (h *eventsAPI) slotStatsRoute(c *gin.Context) {
-	h.s.respond(c, http.StatusOK, gin.H{"slots": h.slots.snapshot()})
+	v, err := h.s.metrics.view()
+	if err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	h.s.respond(c, http.StatusOK, gin.H{"slots": v.slotCounts()})
 }

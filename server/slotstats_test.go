@@ -46,7 +46,7 @@ func TestSlotStats(t *testing.T) {
 }
 
 func TestSlotStatsLabels(t *testing.T) {
-	st := newSlotStats(time.Now)
+	st := newSlotStats(time.Now, newSlotMetrics())
 	var got []rank.Label
 	st.labels = func(ls []rank.Label) { got = append(got, ls...) }
 	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)

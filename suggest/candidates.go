@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"shopsearch/dict"
 	"shopsearch/models"
 )
 
@@ -28,11 +29,12 @@ const (
 	kindWord
 	kindPair
 	kindAllow
+	kindTitle // a Latin name in enough titles (titleterms.go)
 )
 
 // fromCatalog is the kinds that come from the catalog and are trusted to
 // find items.
-const fromCatalog = kindBrand | kindCategory | kindWord | kindPair
+const fromCatalog = kindBrand | kindCategory | kindWord | kindPair | kindTitle
 
 // maxCatPaths bounds the category paths tallied per candidate.
 const maxCatPaths = 8
@@ -109,21 +111,25 @@ func wordLike(k string) bool {
 
 // catalog adds the brands, category levels, product words and brand +
 // product-word pairs of every product (a product without a product word
-// pairs its brand with its leaf category, when the title names it).
+// pairs its brand with its leaf category, when the title names it), and
+// the Latin names enough titles share (titleterms.go).
 func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product]) error {
 	n := 0
+	var terms titleTerms
 	for p := range products {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		brands := brandParts(p.Brand)
+		norm := dict.Normalize(p.Title)
+		terms.add(&p, norm, brands)
 		for _, b := range brands {
 			g.add(b, kindBrand, &p)
 		}
 		for _, c := range categoryParts(p.Category) {
 			g.add(c, kindCategory, &p)
 		}
-		title := keyOf(p.Title)
+		title := keyOfNormal(norm)
 		word := strings.TrimSpace(p.ProductWord)
 		switch {
 		case word != "":
@@ -174,6 +180,7 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 			}
 		}
 	}
+	g.titles(&terms)
 	return nil
 }
 

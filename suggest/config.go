@@ -30,6 +30,9 @@ type Config struct {
 
 	MinRunes int // shortest candidate, in runes
 	MaxRunes int // longest candidate, in runes
+	// MinTitleItems is how many items' titles must share a Latin name
+	// (iphone, mate40) for it to be suggested (titleterms.go).
+	MinTitleItems int
 	// FuzzyMinLetters is the shortest Latin or pinyin input that may match
 	// with one typo.
 	FuzzyMinLetters int
@@ -70,6 +73,7 @@ func DefaultConfig() Config {
 		HalfLifeDays:    7,
 		MinRunes:        2,
 		MaxRunes:        20,
+		MinTitleItems:   3,
 		FuzzyMinLetters: 3,
 		Weights: Weights{
 			Popularity: 0.5, Results: 0.2, Commerce: 0.3, Personal: 0.15, CategoryOnly: 0.7,
@@ -107,6 +111,7 @@ func (c Config) withDefaults() Config {
 	}
 	pos(&c.MinRunes, d.MinRunes)
 	pos(&c.MaxRunes, d.MaxRunes)
+	pos(&c.MinTitleItems, d.MinTitleItems)
 	pos(&c.FuzzyMinLetters, d.FuzzyMinLetters)
 	if c.Weights == (Weights{}) {
 		c.Weights = d.Weights

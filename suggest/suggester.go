@@ -166,7 +166,7 @@ func (s *Suggester) memoCount(now time.Time) Count {
 
 // hotIDs returns up to n candidates, the most searched first, then the
 // best by score (candidate ids are in score order) that are not only a
-// category name.
+// category name or a title term.
 func hotIDs(cands []candidate, n int) []uint32 {
 	var ids []uint32
 	for id := range cands {
@@ -177,7 +177,7 @@ func hotIDs(cands []candidate, n int) []uint32 {
 	slices.SortStableFunc(ids, func(a, b uint32) int { return cmp.Compare(cands[b].pop, cands[a].pop) })
 	ids = ids[:min(len(ids), n)]
 	for id := 0; len(ids) < n && id < len(cands); id++ {
-		if cands[id].pop == 0 && cands[id].kinds != kindCategory {
+		if cands[id].pop == 0 && !onlyNames(cands[id].kinds) {
 			ids = append(ids, uint32(id))
 		}
 	}

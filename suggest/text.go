@@ -33,8 +33,10 @@ func needsSpaceFix(s string) bool {
 // keyOf is text as keys and inputs are compared: normalised, without white
 // space or apostrophes (xi'an is xian), so that "手机 壳" is 手机壳. It does not
 // allocate when text is already in that form.
-func keyOf(text string) string {
-	n := dict.Normalize(text)
+func keyOf(text string) string { return keyOfNormal(dict.Normalize(text)) }
+
+// keyOfNormal is keyOf for text already normalised (dict.Normalize).
+func keyOfNormal(n string) string {
 	if strings.IndexFunc(n, dropInKey) < 0 {
 		return n
 	}

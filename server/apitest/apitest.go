@@ -97,6 +97,33 @@ func (c *Contract) Check(req *http.Request, status int, header http.Header, body
 	return nil
 }
 
+// CheckRequestBody validates the JSON body of a request the server
+// accepted against the operation's request schema: a document the server
+// takes must be one the document describes. Requests with no JSON body
+// or no documented JSON request body are not checked.
+func (c *Contract) CheckRequestBody(req *http.Request, body []byte) error {
+	if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt != "application/json" || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	route, pathParams, err := c.router.FindRoute(req)
+	if err != nil {
+		return ErrNoOperation
+	}
+	rb := route.Operation.RequestBody
+	if rb == nil || rb.Value == nil || rb.Value.Content.Get("application/json") == nil {
+		return nil
+	}
+	r := req.Clone(context.Background())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: route,
+		Options: &openapi3filter.Options{ExcludeRequestQueryParams: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if err := openapi3filter.ValidateRequestBody(context.Background(), in, rb.Value); err != nil {
+		return fmt.Errorf("%s %s was accepted with a body the OpenAPI document does not allow: %w\nbody: %.300s",
+			req.Method, req.URL.RequestURI(), err, body)
+	}
+	return nil
+}
+
 // Transport is an http.RoundTripper that checks every answer it carries
 // against a Contract and keeps the violations. A request's body is not
 // read: the checks are of answers.

@@ -1,4 +1,5 @@
-// Dashboards: top and zero-result queries, slot CTR/CVR, event intake.
+// Dashboards: top and zero-result queries, slot CTR/CVR, event intake (the
+// last two as the server's Prometheus registry counts them).
 
 import {$, Unauthorized, api, fail} from "./util.js";
 import {chart} from "./charts.js";
@@ -10,6 +11,9 @@ export async function loadDash() {
   const q = await api("GET", "/api/admin/stats/queries?n=15");
   chart("chtop", (q.top || []).map(x => ({label: x.query, value: x.count, text: x.count + " 次"})), "", "暂无数据：还没有人搜索");
   chart("chzero", (q.zero || []).map(x => ({label: x.query, value: x.count, text: x.count + " 次"})), "zero", "暂无无结果搜索");
+  const o = q.searches || {};
+  const all = (o.results || 0) + (o.relaxed || 0) + (o.corrected || 0) + (o.zero || 0);
+  $("zerorate").textContent = all ? "无结果率 " + ((o.zero || 0) / all * 100).toFixed(1) + "%（" + (o.zero || 0) + "/" + all + "）" : "";
   let slots = null;
   try { slots = await api("GET", "/api/admin/stats/slots"); } catch (e) { if (e instanceof Unauthorized) throw e; }
   const rows = [];
@@ -27,9 +31,10 @@ export async function loadDash() {
   try { ev = await api("GET", "/api/admin/events/stats"); } catch (e) { if (e instanceof Unauthorized) throw e; }
   const evRows = ev ? [["received", "收到"], ["accepted", "接受"], ["counted", "计入统计"], ["rejected", "格式不合格"],
     ["dropped_repeat", "重复（防刷）"], ["dropped_cap", "超日上限（防刷）"], ["dropped_unseen", "未曝光的点击"],
-    ["buffered", "缓冲中"], ["buffer_dropped", "缓冲溢出丢弃"]]
+    ["dropped_untrusted", "匿名购买（不计销量）"], ["duplicates", "重复事件 ID"],
+    ["buffered", "缓冲中"], ["replayed", "缓冲重放"], ["buffer_refused", "缓冲已满拒收"]]
     .filter(([k]) => typeof ev[k] === "number").map(([k, label]) => ({label, value: ev[k], text: String(ev[k]),
-      cls: k.startsWith("dropped") || k === "rejected" || k === "buffer_dropped" ? "zero" : ""})) : [];
+      cls: k.startsWith("dropped") || k === "rejected" || k === "buffer_refused" ? "zero" : ""})) : [];
   chart("chevents", evRows, "", "暂无数据：行为事件接口（POST /api/events）未启用");
   $("evstate").textContent = ev ? (ev.degraded ? "存储不可达，事件写入本地缓冲" : "正常") : "";
 }

@@ -49,10 +49,22 @@ export function showCartCount() {
   $("cartn").textContent = n ? String(n) : "";
 }
 export let hot = {hot: [], hint: ""};
+// loadHot reads the hot searches and the hint. A server that has just
+// started builds its suggest index in the background and answers none
+// until then, so an empty answer is asked again for a few seconds (one
+// request at a time, shared by the callers).
+let hotPending = null;
 export function loadHot() {
+  if (!hotPending) hotPending = fetchHot(20).finally(() => { hotPending = null; });
+  return hotPending;
+}
+function fetchHot(tries) {
   return getJSON("/api/hot").then(h => {
     hot = {hot: Array.isArray(h.hot) ? h.hot : [], hint: h.hint || ""};
     $("q").placeholder = hot.hint || "搜索商品";
+    if (!hot.hot.length && !hot.hint && tries > 1) {
+      return new Promise(r => setTimeout(r, 500)).then(() => fetchHot(tries - 1));
+    }
     return hot;
   }).catch(() => hot);
 }
