@@ -77,10 +77,10 @@ func TestServeCTRLoop(t *testing.T) {
 	if r := rec(url.Values{"scene": {"home"}, "session": {"x"}}, ""); r.Model != "heuristic" || r.Items[0].PCTR != 0 {
 		t.Fatalf("before training: model %q, pctr %v", r.Model, r.Items[0].PCTR)
 	}
-	if err := m.rec.retrainCTR(); err != nil {
+	if err := m.rec.RetrainCTR(); err != nil {
 		t.Fatalf("retraining on too few samples: %v (want skipped)", err)
 	}
-	if _, mod := m.rec.current(); mod != nil {
+	if mod := m.rec.CTRModel(); mod != nil {
 		t.Fatal("a model was trained on nothing")
 	}
 
@@ -98,14 +98,14 @@ func TestServeCTRLoop(t *testing.T) {
 			{"type":"click","session_id":%q,"item_id":%q,"impression_id":%q,"scene":"home","slot":"home"}]`,
 			sess, r.ImpressionID, strings.Join(ids, `","`), sess, ids[1], r.ImpressionID, sess, ids[3], r.ImpressionID))
 	}
-	if err := m.rec.retrainCTR(); err != nil {
+	if err := m.rec.RetrainCTR(); err != nil {
 		t.Fatal(err)
 	}
-	_, first := m.rec.current()
+	first := m.rec.CTRModel()
 	if first == nil || first.Samples < 300 || first.Positives != 60 {
 		t.Fatalf("retrained model %v (want 300+ samples, 60 clicked)\n%s", first, stdout.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, ctrModelFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, recall.CTRModelFile)); err != nil {
 		t.Fatalf("no model file published: %v", err)
 	}
 	r := rec(url.Values{"scene": {"home"}, "session": {"y"}, "explain": {"true"}}, token)
@@ -114,7 +114,7 @@ func TestServeCTRLoop(t *testing.T) {
 	}
 
 	// Another process publishes a model: the watcher swaps it in.
-	samples, _, err := rank.ReadSamples([]string{filepath.Join(dir, sampleDir)}, 0)
+	samples, _, err := rank.ReadSamples([]string{filepath.Join(dir, recall.SampleDir)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,17 +122,17 @@ func TestServeCTRLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Save(filepath.Join(dir, ctrModelFile)); err != nil {
+	if err := other.Save(filepath.Join(dir, recall.CTRModelFile)); err != nil {
 		t.Fatal(err)
 	}
-	m.rec.watch()
-	if _, cur := m.rec.current(); cur == first || cur.L2 != 0.5 {
+	m.rec.Watch()
+	if cur := m.rec.CTRModel(); cur == first || cur.L2 != 0.5 {
 		t.Fatalf("the watcher did not load the new model file: %v", cur)
 	}
 	// A corrupt file is refused; the model in use stays.
-	os.WriteFile(filepath.Join(dir, ctrModelFile), []byte("garbage that is no model"), 0o644)
-	m.rec.watch()
-	if _, cur := m.rec.current(); cur == nil || cur.L2 != 0.5 {
+	os.WriteFile(filepath.Join(dir, recall.CTRModelFile), []byte("garbage that is no model"), 0o644)
+	m.rec.Watch()
+	if cur := m.rec.CTRModel(); cur == nil || cur.L2 != 0.5 {
 		t.Fatalf("after a corrupt file the model is %v", cur)
 	}
 	if !strings.Contains(stdout.String(), "corrupt CTR model file") {
@@ -141,7 +141,7 @@ func TestServeCTRLoop(t *testing.T) {
 
 	// A recall model appears: detail slots get the model's neighbours (the
 	// CTR model set aside, which never saw an item2item candidate).
-	m.rec.ctr.Store(nil)
+	m.rec.UseCTR(nil)
 	det := rec(url.Values{"scene": {"detail"}, "item": {r.Items[0].ID}, "n": {"5"}}, "")
 	a, b := r.Items[0].ID, r.Items[1].ID
 	var sessions []recall.Session
@@ -152,10 +152,10 @@ func TestServeCTRLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mod.Save(filepath.Join(dir, modelFile)); err != nil {
+	if err := mod.Save(filepath.Join(dir, recall.ModelFile)); err != nil {
 		t.Fatal(err)
 	}
-	m.rec.watch()
+	m.rec.Watch()
 	after := rec(url.Values{"scene": {"detail"}, "item": {a}, "n": {"5"}}, "")
 	if slices.ContainsFunc(det.Items, func(it server.RecItem) bool { return it.Source == recall.SourceItem }) {
 		t.Fatalf("item2item before any recall model: %+v", det.Items)
@@ -170,14 +170,14 @@ func TestServeCTRLoop(t *testing.T) {
 	if err := os.WriteFile(sessionsFile, []byte(strings.Repeat(c+" "+d+"\n", 20)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.rec.retrainRecall(ctx); err != nil {
+	if err := m.rec.RetrainRecall(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := rec(url.Values{"scene": {"detail"}, "item": {c}, "n": {"5"}}, "")
 	if !slices.ContainsFunc(got.Items, func(it server.RecItem) bool { return it.ID == d && it.Source == recall.SourceItem }) {
 		t.Errorf("after retraining on %s %s, detail of %s: %+v", c, d, c, got.Items)
 	}
-	if mod, err := recall.Load(filepath.Join(dir, modelFile)); err != nil || mod.Stats().Items != 2 {
+	if mod, err := recall.Load(filepath.Join(dir, recall.ModelFile)); err != nil || mod.Stats().Items != 2 {
 		t.Errorf("published recall model: %v %v", mod, err)
 	}
 
@@ -193,14 +193,14 @@ func TestServeCTRLoop(t *testing.T) {
 	if got := sources(); !got[recall.SourceCoBuy] && !got[recall.SourceContent] {
 		t.Fatalf("cart slot sources under the defaults: %v", got)
 	}
-	scenes := filepath.Join(dir, scenesFile)
+	scenes := filepath.Join(dir, recall.ScenesFile)
 	os.WriteFile(scenes, []byte(`{"cart":{"quotas":[{"recaller":"hot","share":1}],"fallbacks":[]}}`), 0o644)
-	m.rec.watch()
+	m.rec.Watch()
 	if got := sources(); len(got) != 1 || !got[recall.SourceCatalogHot] {
 		t.Errorf("cart slot sources under scenes.json: %v", got)
 	}
 	os.WriteFile(scenes, []byte(`{"cart":{"quotas":[{"recaller":"hot","share":2}]}}`), 0o644)
-	m.rec.watch()
+	m.rec.Watch()
 	if got := sources(); len(got) != 1 || !got[recall.SourceCatalogHot] || !strings.Contains(stdout.String(), "share 2") {
 		t.Errorf("after a bad scenes.json: %v\n%s", got, stdout.String())
 	}
@@ -262,7 +262,7 @@ func BenchmarkRecommendCTR(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := mod.Save(filepath.Join(dir, ctrModelFile)); err != nil {
+	if err := mod.Save(filepath.Join(dir, recall.CTRModelFile)); err != nil {
 		b.Fatal(err)
 	}
 	m := NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", ModelPoll: -1})

@@ -20,6 +20,7 @@ import (
 	"shopsearch/indexer"
 	"shopsearch/models"
 	"shopsearch/query"
+	"shopsearch/recall"
 	"shopsearch/server"
 	"shopsearch/store"
 	"shopsearch/store/events"
@@ -181,7 +182,7 @@ type Main struct {
 	lock          *indexer.DirLock // serve owns DATA while it runs (indexer.LockDir)
 	ln            net.Listener
 	http          *http.Server
-	rec           *recState // recommendation models and sample log (recommend.go)
+	rec           *recall.Service // the recommendation service (recommend.go)
 
 	stopped  chan struct{} // closed when Serve returns
 	serveErr error         // set before stopped is closed
