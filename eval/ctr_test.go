@@ -6,9 +6,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"shopsearch/recall/ctr"
 	"testing"
 
-	"shopsearch/rank"
 	"shopsearch/recall"
 )
 
@@ -57,12 +57,12 @@ func TestAUC(t *testing.T) {
 
 func TestPlattCalibrates(t *testing.T) {
 	// Scores 0 and 1 with click rates 10% and 50%: σ(b) = 0.1, σ(a+b) = 0.5.
-	var samples []rank.CTRSample
+	var samples []ctr.Sample
 	for i := range 1000 {
-		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Recall: 0}, Clicked: i%10 == 0})
-		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Recall: 1}, Clicked: i%2 == 0})
+		samples = append(samples, ctr.Sample{Features: ctr.Features{Recall: 0}, Clicked: i%10 == 0})
+		samples = append(samples, ctr.Sample{Features: ctr.Features{Recall: 1}, Clicked: i%2 == 0})
 	}
-	a, b := platt(samples, func(f *rank.CTRFeatures) float64 { return f.Recall })
+	a, b := platt(samples, func(f *ctr.Features) float64 { return f.Recall })
 	if p0, p1 := sigmoid(b), sigmoid(a+b); math.Abs(p0-0.1) > 1e-6 || math.Abs(p1-0.5) > 1e-6 {
 		t.Errorf("calibrated to %.6f and %.6f, want 0.1 and 0.5", p0, p1)
 	}

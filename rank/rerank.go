@@ -1,6 +1,7 @@
 package rank
 
 import (
+	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 	"time"
@@ -46,10 +47,10 @@ type RerankRequest struct {
 	// CTR, when set, ranks by the model's predicted CTR in the place of the
 	// recall score (under the profile's text weight, rescaled by the
 	// slot's best as text is); the commercial weights still apply.
-	CTR *CTRModel
+	CTR *ctr.Model
 	// Shopper is the shopper's recent behaviour for the CTR features; nil:
 	// none.
-	Shopper *ShopperContext
+	Shopper *ctr.ShopperContext
 	// Features sets every item's RecItem.Features (for the sample log);
 	// they are computed anyway when CTR is set.
 	Features bool
@@ -64,11 +65,11 @@ type RecItem struct {
 	Pinned  bool
 	Explain *Explanation
 	// Features are the item's CTR features (RerankRequest.Features or CTR).
-	Features *CTRFeatures
+	Features *ctr.Features
 	// PCTR is the CTR model's prediction (0 without a model).
 	PCTR float64
 	// CTR explains PCTR (with RerankRequest.Explain and CTR).
-	CTR *CTRExplanation
+	CTR *ctr.Explanation
 }
 
 // Rerank blends, filters, scatters and pins candidates into a slot of up to
@@ -103,12 +104,12 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 		rows = append(rows, scored{ord: o, score: c.Score})
 	}
 	recallScore := map[Ord]float64{}
-	var feats map[Ord]*CTRFeatures
+	var feats map[Ord]*ctr.Features
 	pctr := map[Ord]float64{}
 	var pre *scorer
 	if req.CTR != nil || req.Features {
 		pre = s.newScorer(rows, profile, req.Region, now, nil, nil)
-		feats = make(map[Ord]*CTRFeatures, len(rows))
+		feats = make(map[Ord]*ctr.Features, len(rows))
 		for i := range rows {
 			o := rows[i].ord
 			f := s.ctrFeatures(pre, o, rows[i].score, source[o], req.Shopper, now)
@@ -242,12 +243,12 @@ func (s *Store) pinSlot(items []RecItem, req RerankRequest, keep func(Ord, strin
 
 // ctrFeatures are the CTR features of candidate o recalled with score
 // recall from source; sc gives the catalog factors.
-func (s *Store) ctrFeatures(sc *scorer, o Ord, recall float64, source string, shopper *ShopperContext, now time.Time) CTRFeatures {
+func (s *Store) ctrFeatures(sc *scorer, o Ord, recall float64, source string, shopper *ctr.ShopperContext, now time.Time) ctr.Features {
 	fv := sc.factors(o, 0)
 	x := &s.feat[o]
-	f := CTRFeatures{
+	f := ctr.Features{
 		Source: source, Recall: recall, ItemCTR: fv[fCTR], Sales: fv[fSales], New: fv[fNew],
-		Popularity: saturate(float64(x.clicks), PopularityRef), PriceBand: CTRPriceBand(x.price),
+		Popularity: saturate(float64(x.clicks), ctr.PopularityRef), PriceBand: ctr.PriceBand(x.price),
 	}
 	shopper.ShopperFeatures(&f, s.products.id(o), s.interner.strs[x.catPath], now)
 	return f

@@ -1,6 +1,7 @@
 package rank
 
 import (
+	"shopsearch/recall/ctr"
 	"slices"
 	"testing"
 
@@ -100,5 +101,43 @@ func TestRerankExplainAndSource(t *testing.T) {
 	}
 	if items[0].Explain.Contributions[models.FactorSales] <= 0 {
 		t.Errorf("explain has no sales contribution: %+v", items[0].Explain)
+	}
+}
+
+func TestRerankWithCTRModel(t *testing.T) {
+	s := recStore()
+	// A model that likes popular items from "hot" and dislikes "i2i".
+	m := &ctr.Model{Sources: []string{"hot", "i2i"}, Mean: make([]float64, ctr.NNumeric), Std: []float64{1, 1, 1, 1, 1, 1, 1, 1},
+		Weights: make([]float64, ctr.NNumeric+2+ctr.NPriceBands), Bias: -3}
+	m.Weights[ctr.NNumeric] = 2    // hot
+	m.Weights[ctr.NNumeric+1] = -2 // i2i
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cands := []RecCandidate{{ID: "phone1", Score: 1, Source: "i2i"}, {ID: "case1", Score: 0.2, Source: "hot"}, {ID: "dud", Score: 0.5, Source: "i2i"}}
+	base := s.Rerank(cands, RerankRequest{N: 3})
+	if got := recIDs(base); !slices.Equal(got, []string{"phone1", "dud", "case1"}) {
+		t.Fatalf("heuristic order %v", got)
+	}
+	got := s.Rerank(cands, RerankRequest{N: 3, CTR: m, Explain: true})
+	if ids := recIDs(got); ids[0] != "case1" {
+		t.Fatalf("with the model %v, want case1 first", ids)
+	}
+	top := got[0]
+	if top.PCTR <= 0 || top.CTR == nil || top.CTR.Contributions[0].Feature != "source=hot" || top.Recall != 0.2 || top.Features == nil {
+		t.Errorf("top item %+v ctr %+v", top, top.CTR)
+	}
+	// Commercial weights still apply: with the recall/pCTR weight at zero,
+	// sales order the slot (every item but dud saturates the factor).
+	p := DefaultProfile()
+	p.Weights = map[string]float64{models.FactorText: 0, models.FactorSales: 1}
+	got = s.Rerank(append(cands, RecCandidate{ID: "seller", Score: 0.01, Source: "i2i"}), RerankRequest{N: 4, CTR: m, Profile: &p})
+	if ids := recIDs(got); len(ids) != 4 || ids[3] != "dud" {
+		t.Errorf("sales-only order %v: want dud (no sales) last", ids)
+	}
+	// Features alone leave the order as it was.
+	got = s.Rerank(cands, RerankRequest{N: 3, Features: true, Shopper: &ctr.ShopperContext{Items: map[string]int{"dud": 1}}})
+	if !slices.Equal(recIDs(got), recIDs(base)) || got[1].Features == nil || got[1].Features.Repeat == 0 || got[0].PCTR != 0 {
+		t.Errorf("features only: %v %+v", recIDs(got), got[1].Features)
 	}
 }

@@ -8,9 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"shopsearch/recall/ctr"
 	"time"
-
-	"shopsearch/rank"
 )
 
 // The model lifecycle of a Service (this file): the recall model, the
@@ -23,7 +22,7 @@ import (
 const (
 	ModelFile    = "model"       // shopsearch train --out DATA/model writes it
 	CTRModelFile = "cts.model"   // shopsearch train --ctr-out writes it
-	SampleDir    = "ctr-samples" // the CTR sample log (rank.SampleLog)
+	SampleDir    = "ctr-samples" // the CTR sample log (ctr.SampleLog)
 	ScenesFile   = "scenes.json" // the scenes' quotas and fallbacks (ReadSceneConfig); optional
 )
 
@@ -61,12 +60,12 @@ func statSig(path string) (fileSig, error) {
 
 // models returns the current scenes and CTR model: the fixed scenes of
 // ServiceConfig.Scenes when there are no others.
-func (s *Service) models() (map[string]Recaller, *rank.CTRModel) {
+func (s *Service) models() (map[string]Recaller, *ctr.Model) {
 	scenes := s.cfg.Scenes
 	if p := s.scenes.Load(); p != nil {
 		scenes = *p
 	}
-	return scenes, s.ctr.Load()
+	return scenes, s.ctrModel.Load()
 }
 
 func (s *Service) path(name string) string { return filepath.Join(s.cfg.DataDir, name) }
@@ -100,7 +99,7 @@ func (s *Service) startModels() error {
 		return err
 	}
 	if !s.cfg.NoSampleLog {
-		l, err := rank.OpenSampleLog(s.path(SampleDir), rank.SampleLogConfig{})
+		l, err := ctr.OpenSampleLog(s.path(SampleDir), ctr.SampleLogConfig{})
 		if err != nil {
 			return err
 		}
@@ -187,7 +186,7 @@ func (s *Service) Watch() {
 
 // UseCTR swaps in m as the CTR model (nil: the heuristic blend ranks)
 // until the watcher next loads a changed model file.
-func (s *Service) UseCTR(m *rank.CTRModel) { s.ctr.Store(m) }
+func (s *Service) UseCTR(m *ctr.Model) { s.ctrModel.Store(m) }
 
 // loadRecall (re)loads DATA/model when its file changed (or first)
 // and swaps in scenes over it. A missing file is no error: the catalog
@@ -303,11 +302,11 @@ func (s *Service) loadCTR(first bool) error {
 		return nil
 	}
 	s.ctrSig = sig
-	mod, err := rank.LoadCTR(path)
+	mod, err := ctr.Load(path)
 	if err != nil {
 		return err
 	}
-	s.ctr.Store(mod)
+	s.ctrModel.Store(mod)
 	s.logf("%s (%s)", path, mod)
 	return nil
 }
@@ -322,12 +321,12 @@ func (s *Service) RetrainCTR() error {
 	if err := s.samples.Flush(); err != nil {
 		return err
 	}
-	samples, st, err := rank.ReadSamples([]string{s.samples.Dir()}, rank.DefaultJoinWindow)
+	samples, st, err := ctr.ReadSamples([]string{s.samples.Dir()}, ctr.DefaultJoinWindow)
 	if err != nil {
 		return err
 	}
-	mod, err := rank.TrainCTR(samples, rank.DefaultCTRConfig())
-	if errors.Is(err, rank.ErrTooFewSamples) {
+	mod, err := ctr.Train(samples, ctr.DefaultConfig())
+	if errors.Is(err, ctr.ErrTooFewSamples) {
 		s.logf("ctr retraining skipped: %v (%s)", err, st)
 		return nil
 	}
@@ -360,4 +359,4 @@ func (s *Service) RetrainRecall(ctx context.Context) error {
 }
 
 // CTRModel returns the CTR model in use; nil: the heuristic blend ranks.
-func (s *Service) CTRModel() *rank.CTRModel { return s.ctr.Load() }
+func (s *Service) CTRModel() *ctr.Model { return s.ctrModel.Load() }

@@ -3,6 +3,7 @@ package recall
 import (
 	"context"
 	"fmt"
+	"shopsearch/recall/ctr"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,10 +90,10 @@ type Service struct {
 	cfg       ServiceConfig
 	hot       *catalogHot
 	sensitive *rank.Sensitive // the defaults, when cfg.Sensitive is nil
-	samples   *rank.SampleLog // nil: no sample log
+	samples   *ctr.SampleLog  // nil: no sample log
 
 	scenes   atomic.Pointer[map[string]Recaller]
-	ctr      atomic.Pointer[rank.CTRModel]
+	ctrModel atomic.Pointer[ctr.Model]
 	model    *Model      // the recall model in use; nil none (guarded by mu)
 	sceneCfg SceneConfig // from DATA/scenes.json; nil: the defaults (guarded by mu)
 	// The files' signatures when last loaded (the watcher's state).
@@ -182,7 +183,7 @@ type Slot struct {
 // scattered, the pins in place), logged to the sample log under a new
 // impression id.
 func (s *Service) Recommend(ctx context.Context, req SlotRequest) (Slot, error) {
-	scenes, ctr := s.models()
+	scenes, cm := s.models()
 	recaller := scenes[req.Scene]
 	if recaller == nil {
 		return Slot{}, models.Errorf(models.EUNAVAILABLE, "scene %s is not configured", req.Scene)
@@ -192,11 +193,11 @@ func (s *Service) Recommend(ctx context.Context, req SlotRequest) (Slot, error) 
 	if profile != nil {
 		out.Profile = profile.Name
 	}
-	if ctr != nil {
+	if cm != nil {
 		out.Model = "ctr"
 	}
 	var warn []error
-	out.Items = s.slot(ctx, req, recaller, profile, ctr, &warn)
+	out.Items = s.slot(ctx, req, recaller, profile, cm, &warn)
 	if err := s.logImpression(out.ImpressionID, req.Scene, out.Items); err != nil {
 		warn = append(warn, err)
 	}
@@ -206,7 +207,7 @@ func (s *Service) Recommend(ctx context.Context, req SlotRequest) (Slot, error) 
 
 // LogLabels adds the clicks, carts and purchases that answer served slots
 // to the sample log (the event intake calls it), if there is one.
-func (s *Service) LogLabels(ls []rank.Label) error {
+func (s *Service) LogLabels(ls []ctr.Label) error {
 	if s.samples == nil {
 		return nil
 	}

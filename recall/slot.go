@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 // slot recalls, ranks and reranks one slot; what degrades without failing
 // it is added to warn.
 func (s *Service) slot(ctx context.Context, req SlotRequest, recaller Recaller, profile *models.WeightProfile,
-	ctr *rank.CTRModel, warn *[]error) []rank.RecItem {
+	cm *ctr.Model, warn *[]error) []rank.RecItem {
 	store := s.cfg.Catalog.Store()
 	now := s.cfg.Now()
 	shopper := s.shopper(ctx, req.Actor, req.Scene, warn)
@@ -105,7 +106,7 @@ func (s *Service) slot(ctx context.Context, req SlotRequest, recaller Recaller, 
 		return store.Rerank(rc, rank.RerankRequest{
 			N: req.N - len(have), Region: req.Region, Profile: profile,
 			CategoryWindow: catWindow, BrandWindow: 2, Explain: req.Explain,
-			CTR: ctr, Shopper: shopperCtx, Features: s.samples != nil, Pins: pins, Now: now,
+			CTR: cm, Shopper: shopperCtx, Features: s.samples != nil, Pins: pins, Now: now,
 		})
 	}
 	var pins map[int]string
@@ -131,12 +132,12 @@ func (s *Service) logImpression(id, scene string, items []rank.RecItem) error {
 	if s.samples == nil || len(items) == 0 {
 		return nil
 	}
-	imp := rank.Impression{ID: id, At: s.cfg.Now().UTC(), Scene: scene, Items: make([]rank.ImpressionItem, 0, len(items))}
+	imp := ctr.Impression{ID: id, At: s.cfg.Now().UTC(), Scene: scene, Items: make([]ctr.ImpressionItem, 0, len(items))}
 	for i, it := range items {
 		if it.Pinned || it.Features == nil {
 			continue
 		}
-		imp.Items = append(imp.Items, rank.ImpressionItem{ID: it.Product.ID, Pos: i + 1, Features: *it.Features})
+		imp.Items = append(imp.Items, ctr.ImpressionItem{ID: it.Product.ID, Pos: i + 1, Features: *it.Features})
 	}
 	if err := s.samples.LogImpression(imp); err != nil {
 		return fmt.Errorf("recommend: %w", err)
@@ -146,18 +147,18 @@ func (s *Service) logImpression(id, scene string, items []rank.RecItem) error {
 
 // shopperContext is the CTR features' view of the shopper: the categories
 // of their recent items with the times, and their interactions per item.
-func shopperContext(store *rank.Store, st shopperState) *rank.ShopperContext {
+func shopperContext(store *rank.Store, st shopperState) *ctr.ShopperContext {
 	if len(st.behavior) == 0 {
 		return nil
 	}
-	c := &rank.ShopperContext{Items: map[string]int{}}
+	c := &ctr.ShopperContext{Items: map[string]int{}}
 	for _, b := range st.behavior {
 		if b.ItemID == "" {
 			continue
 		}
 		c.Items[b.ItemID]++
 		if p, ok := store.Get(b.ItemID); ok && p.Category != "" {
-			c.Touches = append(c.Touches, rank.Touch{Category: p.Category, At: b.At})
+			c.Touches = append(c.Touches, ctr.Touch{Category: p.Category, At: b.At})
 		}
 	}
 	return c

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"shopsearch/recall/ctr"
 
 	"math"
 	"net/http"
@@ -93,7 +94,7 @@ func (s *Server) WithRecommend(d RecommendDeps) *Server {
 	h := &recommendAPI{s: s, d: d}
 	if d.Service.LogsSamples() && s.events != nil {
 		s.events.slots.mu.Lock()
-		s.events.slots.labels = func(ls []rank.Label) {
+		s.events.slots.labels = func(ls []ctr.Label) {
 			if err := d.Service.LogLabels(ls); err != nil {
 				s.errLog.Printf("%v", err)
 			}
@@ -138,7 +139,7 @@ type RecItem struct {
 	// PCTR is the CTR model's predicted click-through rate (with a model).
 	PCTR float64 `json:"pctr,omitempty"`
 	// CTR explains PCTR: its top feature contributions (explain=true).
-	CTR *rank.CTRExplanation `json:"ctr,omitempty"`
+	CTR *ctr.Explanation `json:"ctr,omitempty"`
 }
 
 // RecResponse is the answer of /api/recommend.

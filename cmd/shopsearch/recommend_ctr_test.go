@@ -10,12 +10,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"shopsearch/rank"
 	"shopsearch/recall"
 	"shopsearch/server"
 )
@@ -114,11 +114,11 @@ func TestServeCTRLoop(t *testing.T) {
 	}
 
 	// Another process publishes a model: the watcher swaps it in.
-	samples, _, err := rank.ReadSamples([]string{filepath.Join(dir, recall.SampleDir)}, 0)
+	samples, _, err := ctr.ReadSamples([]string{filepath.Join(dir, recall.SampleDir)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := rank.TrainCTR(samples, rank.CTRConfig{L2: 0.5})
+	other, err := ctr.Train(samples, ctr.Config{L2: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,18 +208,18 @@ func TestServeCTRLoop(t *testing.T) {
 
 func TestTrainCTRCommand(t *testing.T) {
 	dir := t.TempDir()
-	l, err := rank.OpenSampleLog(filepath.Join(dir, "samples"), rank.SampleLogConfig{FlushEvery: -1})
+	l, err := ctr.OpenSampleLog(filepath.Join(dir, "samples"), ctr.SampleLogConfig{FlushEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 50 {
 		id := fmt.Sprintf("r-%d", i)
-		var items []rank.ImpressionItem
+		var items []ctr.ImpressionItem
 		for k := range 5 {
-			items = append(items, rank.ImpressionItem{ID: fmt.Sprint(k), Pos: k + 1, Features: rank.CTRFeatures{Source: "session", Recall: 1 / float64(k+1)}})
+			items = append(items, ctr.ImpressionItem{ID: fmt.Sprint(k), Pos: k + 1, Features: ctr.Features{Source: "session", Recall: 1 / float64(k+1)}})
 		}
-		l.LogImpression(rank.Impression{ID: id, Scene: "home", Items: items})
-		l.LogLabel(rank.Label{Impression: id, Item: fmt.Sprint(i % 3), Type: "click"})
+		l.LogImpression(ctr.Impression{ID: id, Scene: "home", Items: items})
+		l.LogLabel(ctr.Label{Impression: id, Item: fmt.Sprint(i % 3), Type: "click"})
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestTrainCTRCommand(t *testing.T) {
 	if !strings.Contains(stdout.String(), "impressions=50 labels=50 samples=250 positives=50") || !strings.Contains(stdout.String(), "wrote "+out) {
 		t.Errorf("output %q", stdout.String())
 	}
-	if _, err := rank.LoadCTR(out); err != nil {
+	if _, err := ctr.Load(out); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
@@ -254,11 +254,11 @@ func BenchmarkRecommendCTR(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := b.TempDir()
-	var samples []rank.CTRSample
+	var samples []ctr.Sample
 	for i := range 1000 {
-		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Source: []string{"content", "catalog_hot"}[i%2], Recall: float64(i%10) / 10}, Clicked: i%7 == 0})
+		samples = append(samples, ctr.Sample{Features: ctr.Features{Source: []string{"content", "catalog_hot"}[i%2], Recall: float64(i%10) / 10}, Clicked: i%7 == 0})
 	}
-	mod, err := rank.TrainCTR(samples, rank.CTRConfig{})
+	mod, err := ctr.Train(samples, ctr.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

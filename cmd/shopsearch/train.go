@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"shopsearch/recall/ctr"
 	"strings"
 	"time"
 
-	"shopsearch/rank"
 	"shopsearch/recall"
 )
 
@@ -36,8 +36,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sknnFlags(fs, &cfg)
 	ctrSamples := fs.String("ctr-samples", "", "train the CTR model on these sample logs: directories (DATA/"+recall.SampleDir+") or files, comma-separated")
 	ctrOut := fs.String("ctr-out", "", "CTR model file to write (atomically), e.g. DATA/"+recall.CTRModelFile)
-	ctrWindow := fs.Duration("ctr-window", rank.DefaultJoinWindow, "a click counts for an impression up to this long after it")
-	ctrCfg := rank.DefaultCTRConfig()
+	ctrWindow := fs.Duration("ctr-window", ctr.DefaultJoinWindow, "a click counts for an impression up to this long after it")
+	ctrCfg := ctr.DefaultConfig()
 	fs.Float64Var(&ctrCfg.L2, "ctr-l2", ctrCfg.L2, "CTR model: L2 penalty")
 	fs.IntVar(&ctrCfg.MinSamples, "ctr-min-samples", ctrCfg.MinSamples, "CTR model: fewer labelled samples refuse to train")
 	if err := fs.Parse(args); err != nil {
@@ -71,13 +71,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // trainCTR joins the sample logs at paths, trains the CTR model and
 // publishes it at out.
-func trainCTR(paths []string, out string, window time.Duration, cfg rank.CTRConfig, stdout io.Writer) error {
-	samples, st, err := rank.ReadSamples(paths, window)
+func trainCTR(paths []string, out string, window time.Duration, cfg ctr.Config, stdout io.Writer) error {
+	samples, st, err := ctr.ReadSamples(paths, window)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "ctr samples: %s\n", st)
-	m, err := rank.TrainCTR(samples, cfg)
+	m, err := ctr.Train(samples, cfg)
 	if err != nil {
 		return err
 	}
