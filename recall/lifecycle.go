@@ -341,20 +341,51 @@ func (s *Service) RetrainCTR() error {
 
 // retrainsRecall reports whether RetrainRecall has anything to read.
 func (s *Service) retrainsRecall() bool {
-	return s.cfg.RecallBehavior != "" || s.cfg.RecallSessions != ""
+	return s.cfg.RecallBehavior != "" || s.cfg.RecallSessions != "" || s.cfg.RecallStore != nil
 }
 
+// recallGap splits a shopper's events into sessions.
+const recallGap = 30 * time.Minute
+
 // RetrainRecall rebuilds the recall model from the configured behaviour
-// CSV and/or sessions file, publishes it and swaps it in. Serve calls it
-// every RecallRetrain.
+// CSV and/or sessions file and the events that reached the behaviour store
+// (RecallStore), publishes it and swaps it in: the loop events → store →
+// model → slots. Serve calls it every RecallRetrain.
 func (s *Service) RetrainRecall(ctx context.Context) error {
-	mod, err := BuildFromFiles(ctx, s.cfg.RecallSessions, s.cfg.RecallBehavior, 30*time.Minute, DefaultConfig())
+	sessions, cats, err := readTraining(s.cfg.RecallSessions, s.cfg.RecallBehavior, recallGap)
+	if err != nil {
+		return err
+	}
+	if s.cfg.RecallStore != nil {
+		store := s.cfg.Catalog.Store()
+		evs, err := EventsFromStore(ctx, s.cfg.RecallStore, func(id string) string {
+			p, _ := store.Get(id)
+			return p.Category
+		})
+		if err != nil {
+			return err
+		}
+		if cats == nil {
+			cats = map[string]string{}
+		}
+		for _, e := range evs {
+			if _, ok := cats[e.Item]; !ok && e.Category != "" {
+				cats[e.Item] = e.Category
+			}
+		}
+		sessions = append(sessions, SessionsFromEvents(evs, recallGap)...)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	mod, err := Build(sessions, cats, DefaultConfig())
 	if err != nil {
 		return err
 	}
 	if err := mod.Save(s.path(ModelFile)); err != nil {
 		return err
 	}
+	s.logf("recall model retrained on %d sessions", len(sessions))
 	return s.loadRecall(false)
 }
 

@@ -70,6 +70,9 @@ type ServiceConfig struct {
 	// RecallBehavior and/or RecallSessions (0: never).
 	ModelPoll, CTRRetrain, RecallRetrain time.Duration
 	RecallBehavior, RecallSessions       string
+	// RecallStore, when set, is the behaviour store whose events the
+	// recall retraining reads as well (EventsFromStore).
+	RecallStore BehaviorLog
 	// NoSampleLog turns the CTR sample log off.
 	NoSampleLog bool
 	// Now is the clock (slot rules, pins, new-item decay, hot lists, the

@@ -43,11 +43,30 @@ func (m *Main) recommendDeps() (server.RecommendDeps, error) {
 	if d.Pins != nil {
 		cfg.Pins = d.Pins
 	}
+	if m.cfg.RecallFromStore {
+		if cfg.RecallStore = storeEvents(m.events); cfg.RecallStore == nil {
+			return d, fmt.Errorf("--recall-from-store: the behaviour store cannot be scanned")
+		}
+	}
 	if m.rec, err = recall.NewService(cfg); err != nil {
 		return d, err
 	}
 	d.Service = m.rec
 	return d, nil
+}
+
+// storeEvents is the behaviour store for the recall retraining to scan
+// (not through the guard of the slots' reads); nil without one.
+func storeEvents(ev *eventsState) recall.BehaviorLog {
+	if ev == nil {
+		return nil
+	}
+	st := ev.st
+	if g, ok := st.(guardedStore); ok {
+		st = g.behaviorStore
+	}
+	l, _ := st.(recall.BehaviorLog)
+	return l
 }
 
 // closeRecommend stops the recommendation service's watcher and
@@ -66,5 +85,6 @@ func recFlags(fs *flag.FlagSet, cfg *ServeConfig) {
 	fs.DurationVar(&cfg.RecallRetrain, "recall-retrain", 24*time.Hour, "retrain the recall model on --recall-behavior/--recall-sessions this often (0: never)")
 	fs.StringVar(&cfg.RecallBehavior, "recall-behavior", "", "behaviour CSV the scheduled recall retraining reads")
 	fs.StringVar(&cfg.RecallSessions, "recall-sessions", "", "sessions file the scheduled recall retraining reads")
+	fs.BoolVar(&cfg.RecallFromStore, "recall-from-store", false, "the scheduled recall retraining reads the behaviour store's events too")
 	fs.BoolVar(&cfg.NoSampleLog, "no-ctr-samples", false, "do not log served slots and their clicks for the CTR model")
 }

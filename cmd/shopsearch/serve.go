@@ -157,10 +157,11 @@ type ServeConfig struct {
 	// model files are checked for a new version (0: 10 s; negative:
 	// never); CTRRetrain and RecallRetrain how often serve retrains the CTR
 	// model on its sample log and the recall model on RecallBehavior and/or
-	// RecallSessions (0: never). NoSampleLog turns the CTR sample log off.
+	// RecallSessions and, with RecallFromStore, the behaviour store's events
+	// (0: never). NoSampleLog turns the CTR sample log off.
 	ModelPoll, CTRRetrain, RecallRetrain time.Duration
 	RecallBehavior, RecallSessions       string
-	NoSampleLog                          bool
+	NoSampleLog, RecallFromStore         bool
 }
 
 // DefaultServeConfig returns the defaults of serve.
