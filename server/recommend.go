@@ -76,6 +76,7 @@ func (s *Server) WithRecommend(d RecommendDeps) *Server {
 	if d.Sensitive == nil {
 		d.Sensitive, _ = NewSensitiveList(nil) // the defaults: no store to fail
 	}
+	h := &recommendAPI{s: s, d: d}
 	if d.Service == nil {
 		cfg := recall.ServiceConfig{Catalog: s.engine, Behavior: d.Behavior, Sensitive: d.Sensitive, Scenes: d.Scenes, Now: s.cfg.Now}
 		if d.Pins != nil {
@@ -84,18 +85,14 @@ func (s *Server) WithRecommend(d RecommendDeps) *Server {
 		svc, err := recall.NewService(cfg)
 		if err != nil { // no data directory to fail: a bug
 			s.errLog.Printf("recommendations: %v", err)
-			s.router.GET("/api/recommend", func(c *gin.Context) {
-				s.fail(c, models.Errorf(models.EUNAVAILABLE, "recommendations: %v", err))
-			})
-			return s
+			h.err = models.Errorf(models.EUNAVAILABLE, "recommendations: %v", err)
 		}
-		d.Service = svc
+		h.d.Service = svc
 	}
-	h := &recommendAPI{s: s, d: d}
-	if d.Service.LogsSamples() && s.events != nil {
+	if h.err == nil && h.d.Service.LogsSamples() && s.events != nil {
 		s.events.slots.mu.Lock()
 		s.events.slots.labels = func(ls []ctr.Label) {
-			if err := d.Service.LogLabels(ls); err != nil {
+			if err := h.d.Service.LogLabels(ls); err != nil {
 				s.errLog.Printf("%v", err)
 			}
 		}
@@ -117,8 +114,9 @@ func (s *Server) WithRecommend(d RecommendDeps) *Server {
 }
 
 type recommendAPI struct {
-	s *Server
-	d RecommendDeps
+	s   *Server
+	d   RecommendDeps
+	err error // the service could not be made: every slot fails with it
 }
 
 // RecItem is one recommended item as the response shows it.
@@ -160,6 +158,9 @@ func (h *recommendAPI) recommend(c *gin.Context) {
 	req, err := parseRecommend(c.Request.URL.RawQuery)
 	if err == nil && req.Explain {
 		err = h.s.checkAdmin(c)
+	}
+	if err == nil {
+		err = h.err
 	}
 	if err != nil {
 		h.s.fail(c, err)
