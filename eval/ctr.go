@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"shopsearch/recall/ctr"
 	"slices"
 	"time"
 
 	"shopsearch/rank"
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // The CTR model measured on real behaviour (Taobao UserBehavior): each

@@ -6,10 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"shopsearch/recall/ctr"
 	"testing"
 
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // TestCTRGolden replays the Taobao shoppers' histories into impressions and

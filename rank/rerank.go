@@ -1,12 +1,12 @@
 package rank
 
 import (
-	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/recall/ctr"
 )
 
 // Recommendation slots are ranked here as search results are: recalled

@@ -1,11 +1,11 @@
 package rank
 
 import (
-	"shopsearch/recall/ctr"
 	"slices"
 	"testing"
 
 	"shopsearch/models"
+	"shopsearch/recall/ctr"
 )
 
 func recStore() *Store {

@@ -8,8 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"shopsearch/recall/ctr"
 	"time"
+
+	"shopsearch/recall/ctr"
 )
 
 // The model lifecycle of a Service (this file): the recall model, the

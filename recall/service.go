@@ -3,7 +3,6 @@ package recall
 import (
 	"context"
 	"fmt"
-	"shopsearch/recall/ctr"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"shopsearch/models"
 	"shopsearch/query"
 	"shopsearch/rank"
+	"shopsearch/recall/ctr"
 )
 
 // Catalog is what a Service reads of the catalog: the products and their

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 
 	"shopsearch/models"
 	"shopsearch/query"
 	"shopsearch/rank"
+	"shopsearch/recall/ctr"
 )
 
 // slot recalls, ranks and reranks one slot; what degrades without failing

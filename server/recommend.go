@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"shopsearch/recall/ctr"
 
 	"math"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"shopsearch/query"
 	"shopsearch/rank"
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // Recommendation limits.

@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"net/http"
-	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"shopsearch/models"
+	"shopsearch/recall/ctr"
 	"shopsearch/store/events"
 )
 

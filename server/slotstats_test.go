@@ -1,12 +1,12 @@
 package server
 
 import (
-	"shopsearch/recall/ctr"
 	"slices"
 	"testing"
 	"time"
 
 	"shopsearch/models"
+	"shopsearch/recall/ctr"
 	"shopsearch/store/events"
 )
 

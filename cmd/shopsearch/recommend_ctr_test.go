@@ -10,13 +10,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"shopsearch/recall/ctr"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 	"shopsearch/server"
 )
 

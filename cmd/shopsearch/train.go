@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"shopsearch/recall/ctr"
 	"strings"
 	"time"
 
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // runTrain builds the recall models from a sessions file and/or a
