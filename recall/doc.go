@@ -1,7 +1,7 @@
 // Package recall owns recommendations: the Service answers a scene's slot
-// (recall through the scene's quotas and fallback chain, rank and rerank
-// over the catalog's columns with rank.Store.Rerank and the CTR model, the
-// sample log) and runs the models' lifecycle (load, watch, retrain); the
+// (recall through the scene's quotas and fallback chain, rank over the
+// catalog's columns with rank.Store.RankSlot and the CTR model of
+// recall/ctr, rerank — scatter, pins — and the sample log) and runs the models' lifecycle (load, watch, retrain); the
 // package also builds, stores and serves the recall models — item-to-item
 // neighbours from co-occurrence in sessions and user histories,
 // session-based neighbours, an ordered co-purchase graph, smoothed hot

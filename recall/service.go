@@ -85,8 +85,8 @@ type ServiceConfig struct {
 
 // Service answers recommendation slots: for a scene it reads the shopper,
 // recalls candidates through the scene's fallback chain (SceneRecallers),
-// ranks and reranks them over the catalog's columns (rank.Store.Rerank,
-// with the CTR model when there is one) and logs the slot for the CTR
+// ranks them over the catalog's columns (rank.Store.RankSlot, with the CTR
+// model when there is one), reranks them (rerank.go) and logs the slot for the CTR
 // model's training; it owns the models' lifecycle (lifecycle.go). It is
 // safe for concurrent use.
 type Service struct {
@@ -180,10 +180,10 @@ type Slot struct {
 // Recommend answers one slot: the scene's recaller (its quotas and
 // fallback chain) over the shopper's recent items, blended with the
 // commercial factors of the slot's weight profile (or ranked by the CTR
-// model) and reranked (rank.Store.Rerank: nothing out of stock or
-// undeliverable, nothing bought or in the cart, nothing this slot showed
-// the shopper recently while others are left, categories and brands
-// scattered, the pins in place), logged to the sample log under a new
+// model; rank.Store.RankSlot: nothing out of stock or undeliverable), with
+// nothing bought or in the cart, nothing this slot showed the shopper
+// recently while others are left, and reranked (rerank.go: categories and
+// brands scattered, the pins in place), logged to the sample log under a new
 // impression id.
 func (s *Service) Recommend(ctx context.Context, req SlotRequest) (Slot, error) {
 	scenes, cm := s.models()

@@ -103,11 +103,10 @@ func (s *Service) slot(ctx context.Context, req SlotRequest, recaller Recaller, 
 			}
 			rc[i] = rank.RecCandidate{ID: c.Item, Score: c.Score, Source: c.Source}
 		}
-		return store.Rerank(rc, rank.RerankRequest{
-			N: req.N - len(have), Region: req.Region, Profile: profile,
-			CategoryWindow: catWindow, BrandWindow: 2, Explain: req.Explain,
-			CTR: cm, Shopper: shopperCtx, Features: s.samples != nil, Pins: pins, Now: now,
-		})
+		rreq := rank.RankSlotRequest{Region: req.Region, Profile: profile, Explain: req.Explain,
+			CTR: cm, Shopper: shopperCtx, Features: s.samples != nil, Now: now}
+		return rerank(store.RankSlot(rc, rreq), rerankRequest{N: req.N - len(have), CategoryWindow: catWindow, BrandWindow: 2,
+			Pins: pins, pin: func(id string) (rank.RecItem, bool) { return store.PinItem(id, rreq) }})
 	}
 	var pins map[int]string
 	if s.cfg.Pins != nil {

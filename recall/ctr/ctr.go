@@ -2,7 +2,7 @@
 // (features, training, prediction, its file) and the sample log it is
 // trained on. It sits beside the recommendation service (package recall),
 // which logs the served slots and retrains and reloads the model, and below
-// rank, whose Store.Rerank computes the features from its columns and ranks
+// rank, whose Store.RankSlot computes the features from its columns and ranks
 // a slot by the prediction; it is a package of its own so that both can
 // use it without rank depending on recall.
 package ctr
@@ -27,7 +27,7 @@ import (
 // recent behaviour says of it (affinity to and recency of its category,
 // earlier interactions with it). Numeric features are standardised with
 // the training samples' mean and deviation; the source and the price band
-// are one-hot. Serving (rank.Store.Rerank) puts the predicted CTR where the recall
+// are one-hot. Serving (rank.Store.RankSlot) puts the predicted CTR where the recall
 // score stands in the heuristic blend; the profile's commercial weights
 // still apply.
 
@@ -132,7 +132,7 @@ func (c *ShopperContext) ShopperFeatures(f *Features, id, category string, now t
 // carry: the profile's text weight on the recall score plus its sales, ctr
 // and new weights on those factors. It is the baseline the learned model
 // is measured against (eval ctr); serving without a model blends every
-// factor (rank.Store.Rerank).
+// factor (rank.Store.RankSlot).
 func HeuristicScore(f *Features, p *models.WeightProfile) float64 {
 	w := p.Weights
 	return w[models.FactorText]*f.Recall + w[models.FactorSales]*f.Sales + w[models.FactorCTR]*f.ItemCTR + w[models.FactorNew]*f.New

@@ -34,58 +34,42 @@ func recIDs(items []RecItem) []string {
 	return out
 }
 
-func TestRerank(t *testing.T) {
+func TestRankSlot(t *testing.T) {
 	s := recStore()
 	c := func(id string, score float64) RecCandidate { return RecCandidate{ID: id, Score: score, Source: "i2i"} }
 	for _, tc := range []struct {
 		name  string
 		cands []RecCandidate
-		req   RerankRequest
+		req   RankSlotRequest
 		want  []string
 	}{
 		{"recall order, unknown ids skipped",
 			[]RecCandidate{c("phone1", 3), c("nope", 9), c("case1", 2), c("phone2", 1)},
-			RerankRequest{N: 10}, []string{"phone1", "case1", "phone2"}},
+			RankSlotRequest{}, []string{"phone1", "case1", "phone2"}},
 		{"out of stock dropped; kept last when asked",
 			[]RecCandidate{c("gone", 9), c("phone1", 1)},
-			RerankRequest{N: 10}, []string{"phone1"}},
+			RankSlotRequest{}, []string{"phone1"}},
 		{"out of stock kept last",
 			[]RecCandidate{c("gone", 9), c("phone1", 1)},
-			RerankRequest{N: 10, KeepOutOfStock: true}, []string{"phone1", "gone"}},
+			RankSlotRequest{KeepOutOfStock: true}, []string{"phone1", "gone"}},
 		{"not deliverable to the region dropped",
 			[]RecCandidate{c("north", 9), c("phone1", 1)},
-			RerankRequest{N: 10, Region: "sh"}, []string{"phone1"}},
+			RankSlotRequest{Region: "sh"}, []string{"phone1"}},
 		{"deliverable to its region kept",
 			[]RecCandidate{c("north", 9), c("phone1", 1)},
-			RerankRequest{N: 10, Region: "bj"}, []string{"north", "phone1"}},
+			RankSlotRequest{Region: "bj"}, []string{"north", "phone1"}},
 		{"excluded dropped",
 			[]RecCandidate{c("phone1", 3), c("phone2", 2)},
-			RerankRequest{N: 10, Exclude: func(id string) bool { return id == "phone1" }}, []string{"phone2"}},
+			RankSlotRequest{Exclude: func(id string) bool { return id == "phone1" }}, []string{"phone2"}},
 		{"equal recall: sales decide",
 			[]RecCandidate{c("dud", 1), c("seller", 1)},
-			RerankRequest{N: 10}, []string{"seller", "dud"}},
+			RankSlotRequest{}, []string{"seller", "dud"}},
 		{"duplicate keeps its best score",
 			[]RecCandidate{c("phone1", 1), c("phone2", 2), c("phone1", 3)},
-			RerankRequest{N: 10}, []string{"phone1", "phone2"}},
-		{"category scatter",
-			[]RecCandidate{c("phone1", 9), c("phone2", 8), c("phone3", 7), c("case1", 6)},
-			RerankRequest{N: 4, CategoryWindow: 2}, []string{"phone1", "case1", "phone2", "phone3"}},
-		{"brand scatter",
-			[]RecCandidate{c("phone1", 9), c("phone3", 8), c("case2", 7), c("phone2", 6)},
-			RerankRequest{N: 3, BrandWindow: 2}, []string{"phone1", "phone2", "phone3"}},
-		{"N cuts",
-			[]RecCandidate{c("phone1", 3), c("case1", 2), c("phone2", 1)},
-			RerankRequest{N: 2}, []string{"phone1", "case1"}},
-		{"pin moves one in and adds one",
-			[]RecCandidate{c("phone1", 3), c("case1", 2), c("phone2", 1)},
-			RerankRequest{N: 3, Pins: map[int]string{1: "phone2", 2: "seller"}}, []string{"phone2", "seller", "phone1"}},
-		{"pin of an item that cannot be bought is dropped",
-			[]RecCandidate{c("phone1", 3), c("case1", 2)},
-			RerankRequest{N: 3, Pins: map[int]string{1: "gone"}}, []string{"phone1", "case1"}},
-		{"nothing asked", []RecCandidate{c("phone1", 1)}, RerankRequest{}, nil},
+			RankSlotRequest{}, []string{"phone1", "phone2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := recIDs(s.Rerank(tc.cands, tc.req))
+			got := recIDs(s.RankSlot(tc.cands, tc.req))
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -93,9 +77,9 @@ func TestRerank(t *testing.T) {
 	}
 }
 
-func TestRerankExplainAndSource(t *testing.T) {
+func TestRankSlotExplainAndSource(t *testing.T) {
 	s := recStore()
-	items := s.Rerank([]RecCandidate{{ID: "seller", Score: 2, Source: "cobuy"}}, RerankRequest{N: 1, Explain: true})
+	items := s.RankSlot([]RecCandidate{{ID: "seller", Score: 2, Source: "cobuy"}}, RankSlotRequest{Explain: true})
 	if len(items) != 1 || items[0].Source != "cobuy" || items[0].Recall != 2 || items[0].Explain == nil {
 		t.Fatalf("got %+v", items)
 	}
@@ -104,7 +88,7 @@ func TestRerankExplainAndSource(t *testing.T) {
 	}
 }
 
-func TestRerankWithCTRModel(t *testing.T) {
+func TestRankSlotWithCTRModel(t *testing.T) {
 	s := recStore()
 	// A model that likes popular items from "hot" and dislikes "i2i".
 	m := &ctr.Model{Sources: []string{"hot", "i2i"}, Mean: make([]float64, ctr.NNumeric), Std: []float64{1, 1, 1, 1, 1, 1, 1, 1},
@@ -115,11 +99,11 @@ func TestRerankWithCTRModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	cands := []RecCandidate{{ID: "phone1", Score: 1, Source: "i2i"}, {ID: "case1", Score: 0.2, Source: "hot"}, {ID: "dud", Score: 0.5, Source: "i2i"}}
-	base := s.Rerank(cands, RerankRequest{N: 3})
+	base := s.RankSlot(cands, RankSlotRequest{})
 	if got := recIDs(base); !slices.Equal(got, []string{"phone1", "dud", "case1"}) {
 		t.Fatalf("heuristic order %v", got)
 	}
-	got := s.Rerank(cands, RerankRequest{N: 3, CTR: m, Explain: true})
+	got := s.RankSlot(cands, RankSlotRequest{CTR: m, Explain: true})
 	if ids := recIDs(got); ids[0] != "case1" {
 		t.Fatalf("with the model %v, want case1 first", ids)
 	}
@@ -131,12 +115,12 @@ func TestRerankWithCTRModel(t *testing.T) {
 	// sales order the slot (every item but dud saturates the factor).
 	p := DefaultProfile()
 	p.Weights = map[string]float64{models.FactorText: 0, models.FactorSales: 1}
-	got = s.Rerank(append(cands, RecCandidate{ID: "seller", Score: 0.01, Source: "i2i"}), RerankRequest{N: 4, CTR: m, Profile: &p})
+	got = s.RankSlot(append(cands, RecCandidate{ID: "seller", Score: 0.01, Source: "i2i"}), RankSlotRequest{CTR: m, Profile: &p})
 	if ids := recIDs(got); len(ids) != 4 || ids[3] != "dud" {
 		t.Errorf("sales-only order %v: want dud (no sales) last", ids)
 	}
 	// Features alone leave the order as it was.
-	got = s.Rerank(cands, RerankRequest{N: 3, Features: true, Shopper: &ctr.ShopperContext{Items: map[string]int{"dud": 1}}})
+	got = s.RankSlot(cands, RankSlotRequest{Features: true, Shopper: &ctr.ShopperContext{Items: map[string]int{"dud": 1}}})
 	if !slices.Equal(recIDs(got), recIDs(base)) || got[1].Features == nil || got[1].Features.Repeat == 0 || got[0].PCTR != 0 {
 		t.Errorf("features only: %v %+v", recIDs(got), got[1].Features)
 	}

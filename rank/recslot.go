@@ -1,7 +1,6 @@
 package rank
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -12,9 +11,10 @@ import (
 // Recommendation slots are ranked here as search results are: recalled
 // items (package recall) are blended with the same commercial factors
 // under a weight profile — the recall score standing where the text score
-// stands in search — and then reranked for the slot: items that cannot be
-// bought here and now are dropped, and no two items of one leaf category
-// (or brand) sit within a window of each other.
+// stands in search, or the CTR model's prediction in its place — and items
+// that cannot be bought here and now are dropped. The slot's rerank
+// (scatter, pins, the cut) is the recommendation service's (package
+// recall), over the ranked items and their Leaf and BrandKey.
 
 // RecCandidate is one recalled item.
 type RecCandidate struct {
@@ -23,9 +23,8 @@ type RecCandidate struct {
 	Source string  // which recaller found it
 }
 
-// RerankRequest says how to rank one slot.
-type RerankRequest struct {
-	N       int                   // items wanted
+// RankSlotRequest says how to rank one slot's candidates.
+type RankSlotRequest struct {
 	Region  string                // the shopper's: items that do not deliver there are dropped
 	Profile *models.WeightProfile // commercial weights; nil: the default profile
 	Now     time.Time             // for new-item decay; zero: time.Now
@@ -35,14 +34,6 @@ type RerankRequest struct {
 	// Exclude drops items: already bought, in the cart, shown recently in
 	// this slot. Nil drops nothing.
 	Exclude func(id string) bool
-	// CategoryWindow: no two items of one leaf category within this many
-	// consecutive positions (0: no scatter). BrandWindow: the same for
-	// brands. When the candidates cannot satisfy them the window is relaxed
-	// rather than the slot left short.
-	CategoryWindow, BrandWindow int
-	// Pins puts item ids at 1-based positions of the slot (merchandiser
-	// slot pins), unless a filter above drops them.
-	Pins    map[int]string
 	Explain bool
 	// CTR, when set, ranks by the model's predicted CTR in the place of the
 	// recall score (under the profile's text weight, rescaled by the
@@ -63,22 +54,22 @@ type RecItem struct {
 	Recall  float64 // the recaller's score
 	Source  string
 	Pinned  bool
-	Explain *Explanation
-	// Features are the item's CTR features (RerankRequest.Features or CTR).
+	// Leaf and BrandKey are the item's leaf category and brand as the
+	// store normalises them ("": none), for the slot's scatter.
+	Leaf, BrandKey string
+	Explain        *Explanation
+	// Features are the item's CTR features (RankSlotRequest.Features or CTR).
 	Features *ctr.Features
 	// PCTR is the CTR model's prediction (0 without a model).
 	PCTR float64
-	// CTR explains PCTR (with RerankRequest.Explain and CTR).
+	// CTR explains PCTR (with RankSlotRequest.Explain and CTR).
 	CTR *ctr.Explanation
 }
 
-// Rerank blends, filters, scatters and pins candidates into a slot of up to
-// req.N items. Duplicate ids keep their best recall score; unknown ids are
+// RankSlot blends and filters a slot's candidates and returns those kept,
+// best first. Duplicate ids keep their best recall score; unknown ids are
 // skipped.
-func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
-	if req.N <= 0 {
-		return nil
-	}
+func (s *Store) RankSlot(cands []RecCandidate, req RankSlotRequest) []RecItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	profile, now := orDefaults(req.Profile, req.Now)
@@ -133,11 +124,11 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 		}
 	}
 	s.order(rows, SortRelevance, len(rows), s.keyReader(false))
-	rows = s.scatter(rows, req.N, req.CategoryWindow, req.BrandWindow)
 
-	out := make([]RecItem, 0, req.N)
+	out := make([]RecItem, 0, len(rows))
 	for _, r := range rows {
-		it := RecItem{Product: s.products.get(r.ord), Score: r.rank, Recall: r.score, Source: source[r.ord], Features: feats[r.ord]}
+		it := s.recItem(r.ord)
+		it.Score, it.Recall, it.Source, it.Features = r.rank, r.score, source[r.ord], feats[r.ord]
 		if req.CTR != nil {
 			it.Recall, it.PCTR = recallScore[r.ord], pctr[r.ord]
 		}
@@ -149,96 +140,28 @@ func (s *Store) Rerank(cands []RecCandidate, req RerankRequest) []RecItem {
 		}
 		out = append(out, it)
 	}
-	return s.pinSlot(out, req, keep)
+	return out
 }
 
-// scatter picks up to n rows in order such that no leaf category repeats
-// within catWindow positions and no brand within brandWindow; when no
-// remaining row fits, the best remaining one is taken (a full slot beats a
-// perfectly scattered short one).
-func (s *Store) scatter(rows []scored, n, catWindow, brandWindow int) []scored {
-	if catWindow <= 1 && brandWindow <= 1 {
-		return rows[:min(n, len(rows))]
-	}
-	leaf := func(o Ord) string {
-		p := s.interner.strs[s.feat[o].catPath]
-		return p[strings.LastIndexByte(p, '>')+1:]
-	}
-	clash := func(picked []scored, o Ord) bool {
-		for back := 1; back <= len(picked); back++ {
-			q := picked[len(picked)-back].ord
-			if back < catWindow && s.feat[o].catPath != 0 && leaf(q) == leaf(o) {
-				return true
-			}
-			if back < brandWindow && s.feat[o].brandID != 0 && s.feat[q].brandID == s.feat[o].brandID {
-				return true
-			}
-			if back >= catWindow && back >= brandWindow {
-				break
-			}
-		}
-		return false
-	}
-	picked := make([]scored, 0, n)
-	used := make([]bool, len(rows))
-	for len(picked) < n {
-		best := -1
-		for i, r := range rows {
-			if used[i] {
-				continue
-			}
-			if best < 0 {
-				best = i // the fallback: the best remaining
-			}
-			if !clash(picked, r.ord) {
-				best = i
-				break
-			}
-		}
-		if best < 0 {
-			break
-		}
-		used[best] = true
-		picked = append(picked, rows[best])
-	}
-	return picked
+// recItem is the item of ordinal o with its slot keys; callers hold mu.
+func (s *Store) recItem(o Ord) RecItem {
+	p := s.interner.strs[s.feat[o].catPath]
+	return RecItem{Product: s.products.get(o), Leaf: p[strings.LastIndexByte(p, '>')+1:], BrandKey: s.interner.strs[s.feat[o].brandID]}
 }
 
-// pinSlot puts the request's pinned items at their positions: a pinned
-// item already in the slot moves there; one that is not is added (when
-// known and kept by the filters), and the slot is cut back to N.
-func (s *Store) pinSlot(items []RecItem, req RerankRequest, keep func(Ord, string) bool) []RecItem {
-	if len(req.Pins) == 0 {
-		return items
+// PinItem returns the item id as a slot pin places it: known, and kept by
+// the filters of req (region, stock, Exclude); false otherwise.
+func (s *Store) PinItem(id string, req RankSlotRequest) (RecItem, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	match := s.filter(Filter{Region: req.Region, InStock: !req.KeepOutOfStock}, s.keyReader(false))
+	o, ok := s.ords[id]
+	if !ok || !match(o) || req.Exclude != nil && req.Exclude(id) {
+		return RecItem{}, false
 	}
-	positions := make([]int, 0, len(req.Pins))
-	for pos := range req.Pins {
-		positions = append(positions, pos)
-	}
-	slices.Sort(positions)
-	var pinned []RecItem
-	for _, pos := range positions {
-		id := req.Pins[pos]
-		if i := slices.IndexFunc(items, func(it RecItem) bool { return it.Product.ID == id }); i >= 0 {
-			it := items[i]
-			items = slices.Delete(items, i, i+1)
-			it.Pinned = true
-			pinned = append(pinned, it)
-			continue
-		}
-		if o, ok := s.ords[id]; ok && keep(o, id) {
-			pinned = append(pinned, RecItem{Product: s.products.get(o), Source: "pin", Pinned: true})
-		} else {
-			pinned = append(pinned, RecItem{}) // dropped: keeps the positions of the later pins
-		}
-	}
-	for k, pos := range positions {
-		if pinned[k].Product.ID == "" {
-			continue
-		}
-		items = slices.Insert(items, min(max(pos-1, 0), len(items)), pinned[k])
-	}
-	return items[:min(len(items), req.N)]
+	it := s.recItem(o)
+	it.Source, it.Pinned = "pin", true
+	return it, true
 }
 
 // ctrFeatures are the CTR features of candidate o recalled with score
