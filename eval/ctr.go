@@ -10,6 +10,7 @@ import (
 
 	"shopsearch/rank"
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // The CTR model measured on real behaviour (Taobao UserBehavior): each
@@ -21,7 +22,7 @@ import (
 // was known before it: the item counters from all shoppers' earlier events,
 // the shopper features from the shopper's earlier events. Impressions are
 // split by time: the older train the logistic regression, the newer test it
-// against the heuristic blend (rank.HeuristicCTRScore, Platt-calibrated on
+// against the heuristic blend (ctr.HeuristicScore, Platt-calibrated on
 // the training impressions for its log-loss).
 
 // CTREvalConfig configures EvalCTR; zero fields take DefaultCTREvalConfig's.
@@ -38,7 +39,7 @@ type CTREvalConfig struct {
 	History    int           // of the shopper's latest events the features and recall see
 	Stride     int           // keep every Stride-th impression (a quicker, coarser run)
 	K          int           // HR@K and NDCG@K
-	L2         float64       // of the logistic regression (rank.CTRConfig)
+	L2         float64       // of the logistic regression (ctr.Config)
 }
 
 // DefaultCTREvalConfig returns the defaults: recall trained on the first
@@ -46,7 +47,7 @@ type CTREvalConfig struct {
 // and of the last quarter test it, 24-hour label window, 50 candidates.
 func DefaultCTREvalConfig() CTREvalConfig {
 	return CTREvalConfig{RecallFrac: 0.5, TrainFrac: 0.75, Window: 24 * time.Hour, Gap: 30 * time.Minute,
-		Candidates: 50, History: 120, Stride: 1, K: 10, L2: rank.DefaultCTRConfig().L2}
+		Candidates: 50, History: 120, Stride: 1, K: 10, L2: ctr.DefaultConfig().L2}
 }
 
 // RankStats are one scorer's figures on the test impressions.
@@ -61,7 +62,7 @@ type CTRStats struct {
 	TrainPos, TestPos         int // clicked samples
 	K                         int
 	LR, Heuristic             RankStats
-	Model                     *rank.CTRModel
+	Model                     *ctr.Model
 }
 
 // String is the fixed one-line summary eval ctr prints.
@@ -81,7 +82,7 @@ type ctrPoint struct {
 	// evs are the user's events (time order) and k the index of the first
 	// at or after at.
 	k       int
-	samples []rank.CTRSample
+	samples []ctr.Sample
 }
 
 // EvalCTR replays evs (any order) and measures the CTR model against the
@@ -228,11 +229,11 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 		ue := byUser[p.user]
 		hist := ue[max(0, p.k-cfg.History):p.k]
 		now := time.Unix(p.at, 0)
-		shopper := &rank.ShopperContext{Items: map[string]int{}}
+		shopper := &ctr.ShopperContext{Items: map[string]int{}}
 		bought := map[string]bool{}
 		for _, e := range hist {
 			shopper.Items[e.Item]++
-			shopper.Touches = append(shopper.Touches, rank.Touch{Category: e.Category, At: time.Unix(e.Time, 0)})
+			shopper.Touches = append(shopper.Touches, ctr.Touch{Category: e.Category, At: time.Unix(e.Time, 0)})
 			if e.Type == recall.Buy {
 				bought[e.Item] = true
 			}
@@ -257,23 +258,23 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 		}
 		rate := (float64(allIntents) + 1) / (float64(allViews) + 50)
 		for _, c := range cands {
-			f := rank.CTRFeatures{Source: c.Source, Recall: c.Score}
+			f := ctr.Features{Source: c.Source, Recall: c.Score}
 			if ic := items[c.Item]; ic != nil {
 				smoothed := (float64(ic.intents) + 20*rate) / (float64(ic.views) + 20)
 				f.ItemCTR = min(1, smoothed/rate/2)
 				f.Sales = saturate(float64(ic.buys), salesRef)
-				f.Popularity = saturate(float64(ic.views), rank.PopularityRef)
+				f.Popularity = saturate(float64(ic.views), ctr.PopularityRef)
 			} else {
 				f.ItemCTR = 0.5
 			}
 			shopper.ShopperFeatures(&f, c.Item, cats[c.Item], now)
-			p.samples = append(p.samples, rank.CTRSample{Features: f, Clicked: clicked[c.Item]})
+			p.samples = append(p.samples, ctr.Sample{Features: f, Clicked: clicked[c.Item]})
 		}
 	}
 
 	var st CTRStats
 	st.K = cfg.K
-	var train []rank.CTRSample
+	var train []ctr.Sample
 	var test []ctrPoint
 	for _, p := range points {
 		pos := 0
@@ -297,18 +298,18 @@ func EvalCTR(ctx context.Context, evs []recall.Event, cfg CTREvalConfig) (CTRSta
 	if st.TrainPoints == 0 || st.TestPoints == 0 {
 		return st, fmt.Errorf("eval ctr: %d training and %d test impressions (sessions starting after the recall split, a window before the end); want both", st.TrainPoints, st.TestPoints)
 	}
-	ccfg := rank.DefaultCTRConfig()
+	ccfg := ctr.DefaultConfig()
 	ccfg.L2 = cfg.L2
-	m, err := rank.TrainCTR(train, ccfg)
+	m, err := ctr.Train(train, ccfg)
 	if err != nil {
 		return st, fmt.Errorf("eval ctr: %w", err)
 	}
 	st.Model = m
 	profile := rank.DefaultProfile()
-	heuristic := func(f *rank.CTRFeatures) float64 { return rank.HeuristicCTRScore(f, &profile) }
+	heuristic := func(f *ctr.Features) float64 { return ctr.HeuristicScore(f, &profile) }
 	a, b := platt(train, heuristic)
 	st.LR = scoreImpressions(test, m.Predict, func(s float64) float64 { return s }, cfg.K)
-	st.Heuristic = scoreImpressions(test, heuristic, func(s float64) float64 { return rank.Sigmoid(a*s + b) }, cfg.K)
+	st.Heuristic = scoreImpressions(test, heuristic, func(s float64) float64 { return ctr.Sigmoid(a*s + b) }, cfg.K)
 	return st, nil
 }
 
@@ -349,7 +350,7 @@ func modelContent(m *recall.Model, cats map[string]string) recall.Recaller {
 // scoreImpressions scores every test sample: AUC and log-loss pooled over
 // the samples (prob maps a score to a probability), HR@k and NDCG@k over
 // the impressions with a click, ranking each by score (ties: recall order).
-func scoreImpressions(points []ctrPoint, score func(*rank.CTRFeatures) float64, prob func(float64) float64, k int) RankStats {
+func scoreImpressions(points []ctrPoint, score func(*ctr.Features) float64, prob func(float64) float64, k int) RankStats {
 	var scores []float64
 	var labels []bool
 	var ll float64
@@ -455,7 +456,7 @@ func auc(scores []float64, labels []bool) float64 {
 
 // platt fits p = σ(a·s + b) to the samples' scores by Newton's method, so
 // that a score that is not a probability gets a log-loss.
-func platt(samples []rank.CTRSample, score func(*rank.CTRFeatures) float64) (a, b float64) {
+func platt(samples []ctr.Sample, score func(*ctr.Features) float64) (a, b float64) {
 	var pos float64
 	s := make([]float64, len(samples))
 	for i := range samples {
@@ -472,7 +473,7 @@ func platt(samples []rank.CTRSample, score func(*rank.CTRFeatures) float64) (a, 
 	for range 50 {
 		var ga, gb, haa, hab, hbb float64
 		for i := range s {
-			p := rank.Sigmoid(a*s[i] + b)
+			p := ctr.Sigmoid(a*s[i] + b)
 			y := 0.0
 			if samples[i].Clicked {
 				y = 1

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"shopsearch/rank"
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // TestCTRGolden replays the Taobao shoppers' histories into impressions and
@@ -57,13 +57,13 @@ func TestAUC(t *testing.T) {
 
 func TestPlattCalibrates(t *testing.T) {
 	// Scores 0 and 1 with click rates 10% and 50%: σ(b) = 0.1, σ(a+b) = 0.5.
-	var samples []rank.CTRSample
+	var samples []ctr.Sample
 	for i := range 1000 {
-		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Recall: 0}, Clicked: i%10 == 0})
-		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Recall: 1}, Clicked: i%2 == 0})
+		samples = append(samples, ctr.Sample{Features: ctr.Features{Recall: 0}, Clicked: i%10 == 0})
+		samples = append(samples, ctr.Sample{Features: ctr.Features{Recall: 1}, Clicked: i%2 == 0})
 	}
-	a, b := platt(samples, func(f *rank.CTRFeatures) float64 { return f.Recall })
-	if p0, p1 := rank.Sigmoid(b), rank.Sigmoid(a+b); math.Abs(p0-0.1) > 1e-6 || math.Abs(p1-0.5) > 1e-6 {
+	a, b := platt(samples, func(f *ctr.Features) float64 { return f.Recall })
+	if p0, p1 := ctr.Sigmoid(b), ctr.Sigmoid(a+b); math.Abs(p0-0.1) > 1e-6 || math.Abs(p1-0.5) > 1e-6 {
 		t.Errorf("calibrated to %.6f and %.6f, want 0.1 and 0.5", p0, p1)
 	}
 }

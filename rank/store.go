@@ -1,7 +1,10 @@
 // Package rank is phase 2 of search: it keeps every product's ranking
 // features in dense in-memory columns indexed by ordinal, and filters, facets,
 // scores and orders the candidates that phase 1 (Bleve) retrieved — never by
-// reading values back out of the index.
+// reading values back out of the index. Over the same columns it ranks a
+// recommendation slot's recalled candidates (Store.RankSlot: the blend and
+// the filters) for the recommendation service that owns the slot and
+// reranks it (package recall).
 package rank
 
 import (

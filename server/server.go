@@ -1,5 +1,6 @@
 // Package server is the HTTP API of shopsearch (gin): it validates requests,
-// calls the engine and maps domain errors to HTTP statuses in one table.
+// calls the engine (and, for recommendations, recall.Service) and maps
+// domain errors to HTTP statuses in one table.
 package server
 
 import (

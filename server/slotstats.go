@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"shopsearch/models"
-	"shopsearch/rank"
+	"shopsearch/recall/ctr"
 	"shopsearch/store/events"
 )
 
@@ -62,7 +62,7 @@ type slotStats struct {
 	// (clicks carrying an impression id that /api/recommend gave, and the
 	// carts and purchases of items last clicked from one) for the CTR
 	// model's sample log; it is called outside the lock.
-	labels func([]rank.Label)
+	labels func([]ctr.Label)
 	// curImp and prevImp: the recommendation impression each shopper's
 	// item was last clicked from, in generations like cur and prev.
 	curImp, prevImp map[string]string
@@ -79,7 +79,7 @@ func (st *slotStats) observe(evs []models.Event, rejected []events.Rejection) {
 	for _, r := range rejected {
 		skip[r.Index] = true
 	}
-	var labels []rank.Label
+	var labels []ctr.Label
 	st.mu.Lock()
 	defer func() {
 		f := st.labels
@@ -153,7 +153,7 @@ func (st *slotStats) slot(scene, slot string) (slotKey, bool) {
 
 // label adds e's label when it responds to a recommendation impression;
 // callers hold mu.
-func (st *slotStats) label(labels []rank.Label, e *models.Event, actorItem string) []rank.Label {
+func (st *slotStats) label(labels []ctr.Label, e *models.Event, actorItem string) []ctr.Label {
 	if e.ItemID == "" {
 		return labels
 	}
@@ -184,7 +184,7 @@ func (st *slotStats) label(labels []rank.Label, e *models.Event, actorItem strin
 	if at.IsZero() {
 		at = st.now()
 	}
-	return append(labels, rank.Label{Impression: imp, Item: e.ItemID, Type: e.Type, At: at})
+	return append(labels, ctr.Label{Impression: imp, Item: e.ItemID, Type: e.Type, At: at})
 }
 
 // isRecImpression reports whether id is one /api/recommend gave out.

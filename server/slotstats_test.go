@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"shopsearch/models"
-	"shopsearch/rank"
+	"shopsearch/recall/ctr"
 	"shopsearch/store/events"
 )
 
@@ -47,8 +47,8 @@ func TestSlotStats(t *testing.T) {
 
 func TestSlotStatsLabels(t *testing.T) {
 	st := newSlotStats(time.Now, newSlotMetrics())
-	var got []rank.Label
-	st.labels = func(ls []rank.Label) { got = append(got, ls...) }
+	var got []ctr.Label
+	st.labels = func(ls []ctr.Label) { got = append(got, ls...) }
 	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	evs := []models.Event{
 		{Type: models.EventClick, SessionID: "a", ItemID: "p1", ImpressionID: "r-1", Time: at},
@@ -60,7 +60,7 @@ func TestSlotStatsLabels(t *testing.T) {
 		{Type: models.EventImpression, SessionID: "a", ImpressionID: "r-1", Items: []string{"p1"}, Time: at},
 	}
 	st.observe(evs, []events.Rejection{{Index: 2}})
-	want := []rank.Label{
+	want := []ctr.Label{
 		{Impression: "r-1", Item: "p1", Type: models.EventClick, At: at},
 		{Impression: "r-1", Item: "p1", Type: models.EventAddToCart, At: at.Add(time.Minute)},
 		{Impression: "r-3", Item: "p4", Type: models.EventPurchase, At: at},

@@ -66,12 +66,8 @@ func benchRecommendRedis(ctx context.Context, cfg BenchConfig, e *query.Engine, 
 			return nil, fmt.Errorf("bench: write the shoppers' behaviour: %w", err)
 		}
 	}
-	scenes, err := catalogScenes(e.Store(), nil)
-	if err != nil {
-		return nil, err
-	}
 	handler := func(b server.RecBehavior) func(target string) (int, string) {
-		h := server.New(server.Config{ErrorLog: io.Discard}, e).WithRecommend(server.RecommendDeps{Scenes: scenes, Behavior: b}).Handler()
+		h := server.New(server.Config{ErrorLog: io.Discard}, e).WithRecommend(server.RecommendDeps{Behavior: b}).Handler()
 		return func(target string) (int, string) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))

@@ -24,11 +24,7 @@ import (
 // reranked. The first call builds the catalog's hot lists; its time is in
 // the notes.
 func benchRecommend(ctx context.Context, cfg BenchConfig, e *query.Engine, live int) benchRow {
-	scenes, err := catalogScenes(e.Store(), nil)
-	if err != nil {
-		return naRow("recommend in-process (1 goroutine)", err.Error())
-	}
-	h := server.New(server.Config{}, e).WithRecommend(server.RecommendDeps{Scenes: scenes}).Handler()
+	h := server.New(server.Config{}, e).WithRecommend(server.RecommendDeps{}).Handler()
 	start := time.Now()
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/recommend?scene=home", nil)) // builds the hot lists
 	build := time.Since(start)

@@ -200,7 +200,7 @@ func runEvalSessions(ctx context.Context, args []string, stdout, stderr io.Write
 	if *train == "" || (*test == "") == (*holdout == 0) {
 		return fmt.Errorf("eval sessions: --train and one of --test or --holdout are required")
 	}
-	sessions, err := readSessionsFile(*train)
+	sessions, err := recall.ReadSessionsFile(*train)
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func runSplitSessions(args []string, stdout, stderr io.Writer) error {
 	if *in == "" || *trainOut == "" || *testOut == "" {
 		return fmt.Errorf("eval split-sessions: --in, --train-out and --test-out are required")
 	}
-	sessions, err := readSessionsFile(*in)
+	sessions, err := recall.ReadSessionsFile(*in)
 	if err != nil {
 		return err
 	}
@@ -291,20 +291,6 @@ func runEvalCV(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintln(stdout, st)
 	return nil
-}
-
-// readSessionsFile reads a sessions file.
-func readSessionsFile(path string) ([]recall.Session, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	s, err := recall.ReadSessions(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
 }
 
 // runEvalCTR replays a behaviour CSV into impressions and measures the

@@ -70,11 +70,7 @@ func runEvalSlots(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("eval slots: %w", err)
 	}
 	defer e.Close()
-	scenes, err := catalogScenes(e.Store(), nil)
-	if err != nil {
-		return err
-	}
-	h := server.New(server.Config{}, e).WithRecommend(server.RecommendDeps{Scenes: scenes, Behavior: evalShoppers{at: now}}).Handler()
+	h := server.New(server.Config{}, e).WithRecommend(server.RecommendDeps{Behavior: evalShoppers{at: now}}).Handler()
 	get := func(params url.Values) ([]server.RecItem, error) {
 		params.Set("n", fmt.Sprint(*n))
 		w := httptest.NewRecorder()

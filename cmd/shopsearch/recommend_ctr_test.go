@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"shopsearch/rank"
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 	"shopsearch/server"
 )
 
@@ -77,10 +77,10 @@ func TestServeCTRLoop(t *testing.T) {
 	if r := rec(url.Values{"scene": {"home"}, "session": {"x"}}, ""); r.Model != "heuristic" || r.Items[0].PCTR != 0 {
 		t.Fatalf("before training: model %q, pctr %v", r.Model, r.Items[0].PCTR)
 	}
-	if err := m.rec.retrainCTR(); err != nil {
+	if err := m.rec.RetrainCTR(); err != nil {
 		t.Fatalf("retraining on too few samples: %v (want skipped)", err)
 	}
-	if _, mod := m.rec.current(); mod != nil {
+	if mod := m.rec.CTRModel(); mod != nil {
 		t.Fatal("a model was trained on nothing")
 	}
 
@@ -98,14 +98,14 @@ func TestServeCTRLoop(t *testing.T) {
 			{"type":"click","session_id":%q,"item_id":%q,"impression_id":%q,"scene":"home","slot":"home"}]`,
 			sess, r.ImpressionID, strings.Join(ids, `","`), sess, ids[1], r.ImpressionID, sess, ids[3], r.ImpressionID))
 	}
-	if err := m.rec.retrainCTR(); err != nil {
+	if err := m.rec.RetrainCTR(); err != nil {
 		t.Fatal(err)
 	}
-	_, first := m.rec.current()
+	first := m.rec.CTRModel()
 	if first == nil || first.Samples < 300 || first.Positives != 60 {
 		t.Fatalf("retrained model %v (want 300+ samples, 60 clicked)\n%s", first, stdout.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, ctrModelFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, recall.CTRModelFile)); err != nil {
 		t.Fatalf("no model file published: %v", err)
 	}
 	r := rec(url.Values{"scene": {"home"}, "session": {"y"}, "explain": {"true"}}, token)
@@ -114,25 +114,25 @@ func TestServeCTRLoop(t *testing.T) {
 	}
 
 	// Another process publishes a model: the watcher swaps it in.
-	samples, _, err := rank.ReadSamples([]string{filepath.Join(dir, sampleDir)}, 0)
+	samples, _, err := ctr.ReadSamples([]string{filepath.Join(dir, recall.SampleDir)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := rank.TrainCTR(samples, rank.CTRConfig{L2: 0.5})
+	other, err := ctr.Train(samples, ctr.Config{L2: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Save(filepath.Join(dir, ctrModelFile)); err != nil {
+	if err := other.Save(filepath.Join(dir, recall.CTRModelFile)); err != nil {
 		t.Fatal(err)
 	}
-	m.rec.watch()
-	if _, cur := m.rec.current(); cur == first || cur.L2 != 0.5 {
+	m.rec.Watch()
+	if cur := m.rec.CTRModel(); cur == first || cur.L2 != 0.5 {
 		t.Fatalf("the watcher did not load the new model file: %v", cur)
 	}
 	// A corrupt file is refused; the model in use stays.
-	os.WriteFile(filepath.Join(dir, ctrModelFile), []byte("garbage that is no model"), 0o644)
-	m.rec.watch()
-	if _, cur := m.rec.current(); cur == nil || cur.L2 != 0.5 {
+	os.WriteFile(filepath.Join(dir, recall.CTRModelFile), []byte("garbage that is no model"), 0o644)
+	m.rec.Watch()
+	if cur := m.rec.CTRModel(); cur == nil || cur.L2 != 0.5 {
 		t.Fatalf("after a corrupt file the model is %v", cur)
 	}
 	if !strings.Contains(stdout.String(), "corrupt CTR model file") {
@@ -141,7 +141,7 @@ func TestServeCTRLoop(t *testing.T) {
 
 	// A recall model appears: detail slots get the model's neighbours (the
 	// CTR model set aside, which never saw an item2item candidate).
-	m.rec.ctr.Store(nil)
+	m.rec.UseCTR(nil)
 	det := rec(url.Values{"scene": {"detail"}, "item": {r.Items[0].ID}, "n": {"5"}}, "")
 	a, b := r.Items[0].ID, r.Items[1].ID
 	var sessions []recall.Session
@@ -152,10 +152,10 @@ func TestServeCTRLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mod.Save(filepath.Join(dir, modelFile)); err != nil {
+	if err := mod.Save(filepath.Join(dir, recall.ModelFile)); err != nil {
 		t.Fatal(err)
 	}
-	m.rec.watch()
+	m.rec.Watch()
 	after := rec(url.Values{"scene": {"detail"}, "item": {a}, "n": {"5"}}, "")
 	if slices.ContainsFunc(det.Items, func(it server.RecItem) bool { return it.Source == recall.SourceItem }) {
 		t.Fatalf("item2item before any recall model: %+v", det.Items)
@@ -170,14 +170,14 @@ func TestServeCTRLoop(t *testing.T) {
 	if err := os.WriteFile(sessionsFile, []byte(strings.Repeat(c+" "+d+"\n", 20)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.rec.retrainRecall(ctx); err != nil {
+	if err := m.rec.RetrainRecall(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := rec(url.Values{"scene": {"detail"}, "item": {c}, "n": {"5"}}, "")
 	if !slices.ContainsFunc(got.Items, func(it server.RecItem) bool { return it.ID == d && it.Source == recall.SourceItem }) {
 		t.Errorf("after retraining on %s %s, detail of %s: %+v", c, d, c, got.Items)
 	}
-	if mod, err := recall.Load(filepath.Join(dir, modelFile)); err != nil || mod.Stats().Items != 2 {
+	if mod, err := recall.Load(filepath.Join(dir, recall.ModelFile)); err != nil || mod.Stats().Items != 2 {
 		t.Errorf("published recall model: %v %v", mod, err)
 	}
 
@@ -193,14 +193,14 @@ func TestServeCTRLoop(t *testing.T) {
 	if got := sources(); !got[recall.SourceCoBuy] && !got[recall.SourceContent] {
 		t.Fatalf("cart slot sources under the defaults: %v", got)
 	}
-	scenes := filepath.Join(dir, scenesFile)
+	scenes := filepath.Join(dir, recall.ScenesFile)
 	os.WriteFile(scenes, []byte(`{"cart":{"quotas":[{"recaller":"hot","share":1}],"fallbacks":[]}}`), 0o644)
-	m.rec.watch()
+	m.rec.Watch()
 	if got := sources(); len(got) != 1 || !got[recall.SourceCatalogHot] {
 		t.Errorf("cart slot sources under scenes.json: %v", got)
 	}
 	os.WriteFile(scenes, []byte(`{"cart":{"quotas":[{"recaller":"hot","share":2}]}}`), 0o644)
-	m.rec.watch()
+	m.rec.Watch()
 	if got := sources(); len(got) != 1 || !got[recall.SourceCatalogHot] || !strings.Contains(stdout.String(), "share 2") {
 		t.Errorf("after a bad scenes.json: %v\n%s", got, stdout.String())
 	}
@@ -208,18 +208,18 @@ func TestServeCTRLoop(t *testing.T) {
 
 func TestTrainCTRCommand(t *testing.T) {
 	dir := t.TempDir()
-	l, err := rank.OpenSampleLog(filepath.Join(dir, "samples"), rank.SampleLogConfig{FlushEvery: -1})
+	l, err := ctr.OpenSampleLog(filepath.Join(dir, "samples"), ctr.SampleLogConfig{FlushEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 50 {
 		id := fmt.Sprintf("r-%d", i)
-		var items []rank.ImpressionItem
+		var items []ctr.ImpressionItem
 		for k := range 5 {
-			items = append(items, rank.ImpressionItem{ID: fmt.Sprint(k), Pos: k + 1, Features: rank.CTRFeatures{Source: "session", Recall: 1 / float64(k+1)}})
+			items = append(items, ctr.ImpressionItem{ID: fmt.Sprint(k), Pos: k + 1, Features: ctr.Features{Source: "session", Recall: 1 / float64(k+1)}})
 		}
-		l.LogImpression(rank.Impression{ID: id, Scene: "home", Items: items})
-		l.LogLabel(rank.Label{Impression: id, Item: fmt.Sprint(i % 3), Type: "click"})
+		l.LogImpression(ctr.Impression{ID: id, Scene: "home", Items: items})
+		l.LogLabel(ctr.Label{Impression: id, Item: fmt.Sprint(i % 3), Type: "click"})
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestTrainCTRCommand(t *testing.T) {
 	if !strings.Contains(stdout.String(), "impressions=50 labels=50 samples=250 positives=50") || !strings.Contains(stdout.String(), "wrote "+out) {
 		t.Errorf("output %q", stdout.String())
 	}
-	if _, err := rank.LoadCTR(out); err != nil {
+	if _, err := ctr.Load(out); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
@@ -254,15 +254,15 @@ func BenchmarkRecommendCTR(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := b.TempDir()
-	var samples []rank.CTRSample
+	var samples []ctr.Sample
 	for i := range 1000 {
-		samples = append(samples, rank.CTRSample{Features: rank.CTRFeatures{Source: []string{"content", "catalog_hot"}[i%2], Recall: float64(i%10) / 10}, Clicked: i%7 == 0})
+		samples = append(samples, ctr.Sample{Features: ctr.Features{Source: []string{"content", "catalog_hot"}[i%2], Recall: float64(i%10) / 10}, Clicked: i%7 == 0})
 	}
-	mod, err := rank.TrainCTR(samples, rank.CTRConfig{})
+	mod, err := ctr.Train(samples, ctr.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := mod.Save(filepath.Join(dir, ctrModelFile)); err != nil {
+	if err := mod.Save(filepath.Join(dir, recall.CTRModelFile)); err != nil {
 		b.Fatal(err)
 	}
 	m := NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", ModelPoll: -1})

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"shopsearch/models"
-	"shopsearch/rank"
 	"shopsearch/server"
 	"shopsearch/suggest"
 )
@@ -298,37 +297,4 @@ func BenchmarkRecommend(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-}
-
-func TestCatalogHot(t *testing.T) {
-	var ps []models.Product
-	for i := range 500 {
-		cat := "数码>手机"
-		if i%2 == 1 {
-			cat = "数码>耳机"
-		}
-		ps = append(ps, models.Product{ID: fmt.Sprintf("p%03d", i), Title: "t", Category: cat, Sales30d: int64(i), Stock: int64(i % 7), HasStock: true})
-	}
-	h := newCatalogHot(rank.NewStore(ps, nil))
-	for _, tc := range []struct {
-		cat   string
-		first string
-		n     int
-	}{{"", "p499", hotListSize}, {"数码", "p499", hotListSize}, {"数码>手机", "p498", hotListSize}, {"数码>耳机", "p499", hotListSize}, {"服饰", "", 0}} {
-		got := h.list(tc.cat)
-		if len(got) != tc.n || tc.n > 0 && got[0] != tc.first {
-			t.Errorf("%q: %d items, first %v; want %d, %s", tc.cat, len(got), got[:min(1, len(got))], tc.n, tc.first)
-		}
-		for i := 1; i < len(got); i++ {
-			var a, b int
-			fmt.Sscanf(got[i-1], "p%d", &a)
-			fmt.Sscanf(got[i], "p%d", &b)
-			if a < b {
-				t.Fatalf("%q: not by sales: %s before %s", tc.cat, got[i-1], got[i])
-			}
-			if b%7 == 0 {
-				t.Fatalf("%q: %s is out of stock", tc.cat, got[i])
-			}
-		}
-	}
 }

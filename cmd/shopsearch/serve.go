@@ -20,6 +20,7 @@ import (
 	"shopsearch/indexer"
 	"shopsearch/models"
 	"shopsearch/query"
+	"shopsearch/recall"
 	"shopsearch/server"
 	"shopsearch/store"
 	"shopsearch/store/events"
@@ -166,10 +167,11 @@ type ServeConfig struct {
 	// model files are checked for a new version (0: 10 s; negative:
 	// never); CTRRetrain and RecallRetrain how often serve retrains the CTR
 	// model on its sample log and the recall model on RecallBehavior and/or
-	// RecallSessions (0: never). NoSampleLog turns the CTR sample log off.
+	// RecallSessions and, with RecallFromStore, the behaviour store's events
+	// (0: never). NoSampleLog turns the CTR sample log off.
 	ModelPoll, CTRRetrain, RecallRetrain time.Duration
 	RecallBehavior, RecallSessions       string
-	NoSampleLog                          bool
+	NoSampleLog, RecallFromStore         bool
 }
 
 // DefaultServeConfig returns the defaults of serve.
@@ -191,8 +193,12 @@ type Main struct {
 	lock          *indexer.DirLock // serve owns DATA while it runs (indexer.LockDir)
 	ln            net.Listener
 	http          *http.Server
-	rec           *recState  // recommendation models and sample log (recommend.go)
-	repl          *replState // the replication stream's consumer, with Redis (serve_stream.go)
+	rec           *recall.Service // the recommendation service (recommend.go)
+	// The slot pins and the sensitive categories the service reads, which
+	// replication reloads when another replica saved them.
+	pins      *server.SlotPins
+	sensitive *server.SensitiveList
+	repl      *replState // the replication stream's consumer, with Redis (serve_stream.go)
 
 	stopped  chan struct{} // closed when Serve returns
 	serveErr error         // set before stopped is closed

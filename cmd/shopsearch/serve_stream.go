@@ -68,7 +68,7 @@ func (m *Main) startReplication(ctx context.Context, api *server.Server, sg serv
 	}
 	st := server.ReplicatedState{Suggester: sg, Ship: m.shipping(rep)} // serve_ship.go
 	if m.rec != nil {
-		st.Pins, st.Sensitive = m.rec.pins, m.rec.sensitive
+		st.Pins, st.Sensitive = m.pins, m.sensitive
 	}
 	for kind, fn := range api.WithReplication(rep, st) {
 		rep.Handle(kind, fn)

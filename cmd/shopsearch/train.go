@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
-	"shopsearch/rank"
 	"shopsearch/recall"
+	"shopsearch/recall/ctr"
 )
 
 // runTrain builds the recall models from a sessions file and/or a
@@ -36,10 +34,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&w[recall.Fav], "w-fav", w[recall.Fav], "weight of a favourite")
 	fs.Float64Var(&w[recall.Buy], "w-buy", w[recall.Buy], "weight of a purchase")
 	sknnFlags(fs, &cfg)
-	ctrSamples := fs.String("ctr-samples", "", "train the CTR model on these sample logs: directories (DATA/"+sampleDir+") or files, comma-separated")
-	ctrOut := fs.String("ctr-out", "", "CTR model file to write (atomically), e.g. DATA/"+ctrModelFile)
-	ctrWindow := fs.Duration("ctr-window", rank.DefaultJoinWindow, "a click counts for an impression up to this long after it")
-	ctrCfg := rank.DefaultCTRConfig()
+	ctrSamples := fs.String("ctr-samples", "", "train the CTR model on these sample logs: directories (DATA/"+recall.SampleDir+") or files, comma-separated")
+	ctrOut := fs.String("ctr-out", "", "CTR model file to write (atomically), e.g. DATA/"+recall.CTRModelFile)
+	ctrWindow := fs.Duration("ctr-window", ctr.DefaultJoinWindow, "a click counts for an impression up to this long after it")
+	ctrCfg := ctr.DefaultConfig()
 	fs.Float64Var(&ctrCfg.L2, "ctr-l2", ctrCfg.L2, "CTR model: L2 penalty")
 	fs.IntVar(&ctrCfg.MinSamples, "ctr-min-samples", ctrCfg.MinSamples, "CTR model: fewer labelled samples refuse to train")
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +58,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *out == "" || (*sessionsPath == "" && *behaviour == "") {
 		return fmt.Errorf("train: --out and at least one of --sessions or --behavior are required (or --ctr-samples and --ctr-out)")
 	}
-	m, err := buildRecall(ctx, *sessionsPath, *behaviour, *gap, cfg)
+	m, err := recall.BuildFromFiles(ctx, *sessionsPath, *behaviour, *gap, cfg)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -71,49 +69,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// buildRecall trains the recall models from a sessions file and/or a
-// behaviour CSV (either may be "").
-func buildRecall(ctx context.Context, sessionsPath, behaviour string, gap time.Duration, cfg recall.Config) (*recall.Model, error) {
-	var sessions []recall.Session
-	var cats map[string]string
-	if sessionsPath != "" {
-		s, err := readSessionsFile(sessionsPath)
-		if err != nil {
-			return nil, err
-		}
-		sessions = append(sessions, s...)
-	}
-	if behaviour != "" {
-		f, err := os.Open(behaviour)
-		if err != nil {
-			return nil, err
-		}
-		evs, err := recall.ReadBehaviourCSV(bufio.NewReader(f))
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", behaviour, err)
-		}
-		cats = map[string]string{}
-		for _, e := range evs {
-			cats[e.Item] = e.Category
-		}
-		sessions = append(sessions, recall.SessionsFromEvents(evs, gap)...)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return recall.Build(sessions, cats, cfg)
-}
-
 // trainCTR joins the sample logs at paths, trains the CTR model and
 // publishes it at out.
-func trainCTR(paths []string, out string, window time.Duration, cfg rank.CTRConfig, stdout io.Writer) error {
-	samples, st, err := rank.ReadSamples(paths, window)
+func trainCTR(paths []string, out string, window time.Duration, cfg ctr.Config, stdout io.Writer) error {
+	samples, st, err := ctr.ReadSamples(paths, window)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "ctr samples: %s\n", st)
-	m, err := rank.TrainCTR(samples, cfg)
+	m, err := ctr.Train(samples, cfg)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type BehaviorStore interface {
 	ChangedItems(ctx context.Context, since time.Time) ([]string, error)
 	TopQueries(ctx context.Context, today int64, days, n int) ([]models.QueryCount, error)
 	SweepBehavior(ctx context.Context, now time.Time) error
+	ScanRecent(ctx context.Context, t models.EventType, fn func(actor string, bs []models.Behavior) error) error
 }
 
 // Limits are the store's bounds the suite checks.
@@ -41,6 +42,7 @@ func RunBehavior(t *testing.T, lim Limits, open func(t *testing.T) BehaviorStore
 	t.Run("TopQueries", func(t *testing.T) { testTopQueries(t, open(t)) })
 	t.Run("Admit", func(t *testing.T) { testAdmit(t, open(t)) })
 	t.Run("Sweep", func(t *testing.T) { testSweep(t, lim, open(t)) })
+	t.Run("ScanRecent", func(t *testing.T) { testScanRecent(t, open(t)) }) // scan.go
 }
 
 var ctx = context.Background()

@@ -1,4 +1,4 @@
-package rank
+package ctr
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 )
 
 // The sample layer of the CTR model. Serving a slot logs an Impression —
-// its id, time, scene and every item with its position and CTRFeatures as
+// its id, time, scene and every item with its position and Features as
 // they were when it was ranked — and an event that refers to it (a click,
 // add-to-cart or purchase carrying its impression_id) logs a Label. Both go
 // to one append-only JSON-lines log of bounded size in a directory of the
@@ -36,9 +36,9 @@ type Impression struct {
 
 // ImpressionItem is one item of an impression.
 type ImpressionItem struct {
-	ID       string      `json:"id"`
-	Pos      int         `json:"pos"` // 1-based
-	Features CTRFeatures `json:"f"`
+	ID       string   `json:"id"`
+	Pos      int      `json:"pos"` // 1-based
+	Features Features `json:"f"`
 }
 
 // Label is a shopper's response to an item of an impression.
@@ -302,7 +302,7 @@ const maxSampleLine = 4 << 20
 // impression (and not over a minute before it: replicas' clocks differ).
 // window ≤ 0 means DefaultJoinWindow. Samples come in the order of the
 // impressions' times.
-func ReadSamples(paths []string, window time.Duration) ([]CTRSample, SampleStats, error) {
+func ReadSamples(paths []string, window time.Duration) ([]Sample, SampleStats, error) {
 	if window <= 0 {
 		window = DefaultJoinWindow
 	}
@@ -360,7 +360,7 @@ func ReadSamples(paths []string, window time.Duration) ([]CTRSample, SampleStats
 	slices.SortStableFunc(imps, func(a, b Impression) int { return a.At.Compare(b.At) })
 	stats.Impressions = len(imps)
 	matched := map[[2]string]bool{}
-	var out []CTRSample
+	var out []Sample
 	for _, imp := range imps {
 		for _, it := range imp.Items {
 			k := [2]string{imp.ID, it.ID}
@@ -373,7 +373,7 @@ func ReadSamples(paths []string, window time.Duration) ([]CTRSample, SampleStats
 			if _, ok := labels[k]; ok {
 				matched[k] = true
 			}
-			out = append(out, CTRSample{Features: it.Features, Clicked: clicked})
+			out = append(out, Sample{Features: it.Features, Clicked: clicked})
 			if clicked {
 				stats.Positives++
 			}

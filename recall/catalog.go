@@ -1,4 +1,4 @@
-package main
+package recall
 
 import (
 	"context"
@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"shopsearch/models"
 	"shopsearch/rank"
-	"shopsearch/recall"
 )
 
 // The catalog's coherent fallbacks, for when behaviour is thin (a new
@@ -21,7 +21,7 @@ import (
 //     price) first, then the rest of the leaf by closeness of price, then
 //     the best sellers of its sibling categories, band first.
 //   - complement (买了还买, order complete): the best sellers of the
-//     categories that complement the cart's (recall.Complements: pairs
+//     categories that complement the cart's (Complements: pairs
 //     mined from co-purchase when the recall model has them, else the
 //     reviewed table), taken in turns from each, the newest cart item's
 //     first. Never a best seller of an unrelated category.
@@ -45,7 +45,7 @@ type leafIndex struct {
 func newLeafIndex(lists map[string][]string, paths map[string]bool, sales map[string]int64) *leafIndex {
 	x := &leafIndex{lists: lists, byLeaf: map[string][]string{}, parents: map[string][]string{}, sales: sales, kw: map[string][]string{}}
 	for path := range paths {
-		leaf := recall.LeafOf(path)
+		leaf := LeafOf(path)
 		x.byLeaf[leaf] = append(x.byLeaf[leaf], lists[path]...)
 		if i := strings.LastIndexByte(path, '>'); i >= 0 && !slices.Contains(x.parents[leaf], path[:i]) {
 			x.parents[leaf] = append(x.parents[leaf], path[:i])
@@ -105,21 +105,21 @@ func (x *leafIndex) keywordLeaves(kw string) []string {
 }
 
 // deps are the scenes' recallers over the catalog and model.
-func (h *catalogHot) deps(model *recall.Model, cfg recall.SceneConfig) recall.SceneDeps {
-	return recall.SceneDeps{Model: model, Content: h.content, Hot: h.recall,
+func (h *catalogHot) deps(model *Model, cfg SceneConfig) SceneDeps {
+	return SceneDeps{Model: model, Content: h.content, Hot: h.recall,
 		Similar: h.similar, Complement: h.complement, Spread: h.spread, Config: cfg}
 }
 
 // collector gathers up to n candidates that req does not exclude, scored
 // by the order they came in.
 type collector struct {
-	req    recall.Request
+	req    Request
 	source string
 	seen   map[string]bool
-	out    []recall.Candidate
+	out    []Candidate
 }
 
-func newCollector(req recall.Request, source string) *collector {
+func newCollector(req Request, source string) *collector {
 	return &collector{req: req, source: source, seen: map[string]bool{}}
 }
 
@@ -135,13 +135,13 @@ func (c *collector) addScored(id string, score float64) bool {
 		return false
 	}
 	c.seen[id] = true
-	c.out = append(c.out, recall.Candidate{Item: id, Score: score, Source: c.source})
+	c.out = append(c.out, Candidate{Item: id, Score: score, Source: c.source})
 	return true
 }
 
 // similar is the Similar recaller: like the newest of req.Items (the
 // detail page's item).
-func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Candidate {
+func (h *catalogHot) similar(_ context.Context, req Request) []Candidate {
 	if len(req.Items) == 0 || req.N <= 0 {
 		return nil
 	}
@@ -153,8 +153,8 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 	if x == nil {
 		return nil
 	}
-	leaf, price := recall.LeafOf(anchor.Category), anchor.EffectivePrice()
-	c := newCollector(req, recall.SourceSimilar)
+	leaf, price := LeafOf(anchor.Category), anchor.EffectivePrice()
+	c := newCollector(req, SourceSimilar)
 	c.seen[anchor.ID] = true
 	inBand := func(id string) (bool, float64) {
 		p, ok := h.store.Get(id)
@@ -208,7 +208,7 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 	var siblings []string
 	for _, par := range x.parents[leaf] {
 		for _, id := range x.lists[par] {
-			if p, ok := h.store.Get(id); ok && recall.LeafOf(p.Category) != leaf {
+			if p, ok := h.store.Get(id); ok && LeafOf(p.Category) != leaf {
 				siblings = append(siblings, id)
 			}
 		}
@@ -219,18 +219,18 @@ func (h *catalogHot) similar(_ context.Context, req recall.Request) []recall.Can
 
 // newCatalogHot returns the catalog recallers over st, with the reviewed
 // complement table until a model's co-purchases are mined.
-func newCatalogHot(st *rank.Store) *catalogHot {
-	h := &catalogHot{store: st}
-	h.comp.Store(recall.DefaultComplements())
+func newCatalogHot(st *rank.Store, now func() time.Time) *catalogHot {
+	h := &catalogHot{store: st, now: now}
+	h.comp.Store(DefaultComplements())
 	return h
 }
 
 // complements returns the complement table in use.
-func (h *catalogHot) complements() *recall.Complements { return h.comp.Load() }
+func (h *catalogHot) complements() *Complements { return h.comp.Load() }
 
 // complement is the Complement recaller: the best sellers of the cart's
 // complement categories, in turns.
-func (h *catalogHot) complement(_ context.Context, req recall.Request) []recall.Candidate {
+func (h *catalogHot) complement(_ context.Context, req Request) []Candidate {
 	if len(req.Cart) == 0 || req.N <= 0 {
 		return nil
 	}
@@ -244,7 +244,7 @@ func (h *catalogHot) complement(_ context.Context, req recall.Request) []recall.
 	for i := len(req.Cart) - 1; i >= 0 && i >= len(req.Cart)-5; i-- { // the newest five
 		if p, ok := h.store.Get(req.Cart[i]); ok && p.Category != "" {
 			cats = append(cats, p.Category)
-			own[recall.LeafOf(p.Category)] = true
+			own[LeafOf(p.Category)] = true
 		}
 	}
 	var lists [][]string
@@ -266,7 +266,7 @@ func (h *catalogHot) complement(_ context.Context, req recall.Request) []recall.
 			}
 		}
 	}
-	c := newCollector(req, recall.SourceComplement)
+	c := newCollector(req, SourceComplement)
 	roundRobin(c, lists, req.N)
 	return c.out
 }
@@ -292,7 +292,7 @@ func roundRobin(c *collector, lists [][]string, per int) {
 const spreadTop = 40
 
 // spread is the Spread recaller.
-func (h *catalogHot) spread(_ context.Context, req recall.Request) []recall.Candidate {
+func (h *catalogHot) spread(_ context.Context, req Request) []Candidate {
 	if req.N <= 0 {
 		return nil
 	}
@@ -300,12 +300,12 @@ func (h *catalogHot) spread(_ context.Context, req recall.Request) []recall.Cand
 	if x == nil {
 		return nil
 	}
-	c := newCollector(req, recall.SourceSpread)
+	c := newCollector(req, SourceSpread)
 	var mine [][]string
 	used := map[string]bool{}
 	for i := len(req.Items) - 1; i >= 0 && len(mine) < 3; i-- {
 		if p, ok := h.store.Get(req.Items[i]); ok && p.Category != "" {
-			if leaf := recall.LeafOf(p.Category); !used[leaf] {
+			if leaf := LeafOf(p.Category); !used[leaf] {
 				used[leaf] = true
 				mine = append(mine, x.byLeaf[leaf])
 			}
@@ -336,15 +336,15 @@ const (
 )
 
 // minedComplements returns the reviewed table with the category pairs of
-// mod's bought-together table over the catalog st (recall.Complements);
+// mod's bought-together table over the catalog st (Complements);
 // nil when the model shares no item with the catalog, or has no pairs.
-func minedComplements(mod *recall.Model, st interface {
+func minedComplements(mod *Model, st interface {
 	Get(id string) (models.Product, bool)
-}) *recall.Complements {
+}) *Complements {
 	if mod == nil {
 		return nil
 	}
-	var baskets []recall.Basket
+	var baskets []Basket
 	n := 0
 	mod.ItemIDs(func(id string) {
 		if n >= minedItems {
@@ -355,17 +355,17 @@ func minedComplements(mod *recall.Model, st interface {
 			return
 		}
 		n++
-		leaf := recall.LeafOf(p.Category)
+		leaf := LeafOf(p.Category)
 		for _, c := range mod.BoughtTogether([]string{id}, minedPeers, nil) {
 			if q, ok := st.Get(c.Item); ok && q.Category != "" {
-				baskets = append(baskets, recall.Basket{leaf, recall.LeafOf(q.Category)})
+				baskets = append(baskets, Basket{leaf, LeafOf(q.Category)})
 			}
 		}
 	})
 	if len(baskets) == 0 {
 		return nil
 	}
-	c := recall.DefaultComplements().MineComplements(baskets, minedSupport)
+	c := DefaultComplements().MineComplements(baskets, minedSupport)
 	if c.Mined() == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package rank
+package ctr
 
 import (
 	"bytes"
@@ -16,23 +16,23 @@ import (
 
 // synthSamples draws samples whose click odds grow with Recall and the
 // "session" source and fall with Popularity; everything else is noise.
-func synthSamples(n int, seed uint64) []CTRSample {
+func synthSamples(n int, seed uint64) []Sample {
 	r := rand.New(rand.NewPCG(seed, 1))
 	srcs := []string{"session", "hot", "item2item"}
-	out := make([]CTRSample, n)
+	out := make([]Sample, n)
 	for i := range out {
-		f := CTRFeatures{Source: srcs[r.IntN(3)], Recall: r.Float64(), Popularity: r.Float64(), Sales: r.Float64(), PriceBand: r.IntN(NPriceBands)}
+		f := Features{Source: srcs[r.IntN(3)], Recall: r.Float64(), Popularity: r.Float64(), Sales: r.Float64(), PriceBand: r.IntN(NPriceBands)}
 		z := -3 + 3*f.Recall - 1.5*f.Popularity
 		if f.Source == "session" {
 			z += 1
 		}
-		out[i] = CTRSample{Features: f, Clicked: r.Float64() < Sigmoid(z)}
+		out[i] = Sample{Features: f, Clicked: r.Float64() < Sigmoid(z)}
 	}
 	return out
 }
 
 func TestTrainCTRLearnsTheSignal(t *testing.T) {
-	m, err := TrainCTR(synthSamples(20000, 1), CTRConfig{})
+	m, err := Train(synthSamples(20000, 1), Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,12 +54,12 @@ func TestTrainCTRLearnsTheSignal(t *testing.T) {
 	if s := w("sales"); s > 0.1 || s < -0.1 {
 		t.Errorf("sales, noise, weighs %.3f", s)
 	}
-	hi := m.Predict(&CTRFeatures{Source: "session", Recall: 1})
-	lo := m.Predict(&CTRFeatures{Source: "hot", Recall: 0, Popularity: 1})
+	hi := m.Predict(&Features{Source: "session", Recall: 1})
+	lo := m.Predict(&Features{Source: "hot", Recall: 0, Popularity: 1})
 	if !(hi > 0.2 && lo < 0.05) {
 		t.Errorf("pCTR %.3f for the best case, %.3f for the worst", hi, lo)
 	}
-	e := m.Explain(&CTRFeatures{Source: "session", Recall: 1}, 3)
+	e := m.Explain(&Features{Source: "session", Recall: 1}, 3)
 	if len(e.Contributions) != 3 || e.PCTR != round4(hi) {
 		t.Fatalf("explain: %+v", e)
 	}
@@ -70,22 +70,22 @@ func TestTrainCTRLearnsTheSignal(t *testing.T) {
 
 func TestTrainCTRRefuses(t *testing.T) {
 	all := synthSamples(500, 2)
-	for name, samples := range map[string][]CTRSample{
+	for name, samples := range map[string][]Sample{
 		"too few":    all[:10],
-		"no clicks":  slices.DeleteFunc(slices.Clone(all), func(s CTRSample) bool { return s.Clicked }),
-		"all clicks": slices.DeleteFunc(slices.Clone(all), func(s CTRSample) bool { return !s.Clicked }),
+		"no clicks":  slices.DeleteFunc(slices.Clone(all), func(s Sample) bool { return s.Clicked }),
+		"all clicks": slices.DeleteFunc(slices.Clone(all), func(s Sample) bool { return !s.Clicked }),
 	} {
-		if _, err := TrainCTR(samples, CTRConfig{}); !errors.Is(err, ErrTooFewSamples) {
+		if _, err := Train(samples, Config{}); !errors.Is(err, ErrTooFewSamples) {
 			t.Errorf("%s: err %v, want ErrTooFewSamples", name, err)
 		}
 	}
-	if _, err := TrainCTR(all, CTRConfig{L2: -1}); err == nil {
+	if _, err := Train(all, Config{L2: -1}); err == nil {
 		t.Error("a negative L2 was accepted")
 	}
 }
 
 func TestCTRModelFile(t *testing.T) {
-	m, err := TrainCTR(synthSamples(2000, 3), CTRConfig{})
+	m, err := Train(synthSamples(2000, 3), Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +93,11 @@ func TestCTRModelFile(t *testing.T) {
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadCTR(path)
+	got, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := CTRFeatures{Source: "item2item", Recall: 0.3, Popularity: 0.2, PriceBand: 2}
+	f := Features{Source: "item2item", Recall: 0.3, Popularity: 0.2, PriceBand: 2}
 	if got.Predict(&f) != m.Predict(&f) {
 		t.Errorf("loaded model predicts %v, saved %v", got.Predict(&f), m.Predict(&f))
 	}
@@ -114,11 +114,11 @@ func TestCTRModelFile(t *testing.T) {
 		"checksum":  append(slices.Clone(good[:len(good)-2]), good[len(good)-2]^1, good[len(good)-1]),
 		"header":    good[:10],
 	} {
-		if _, err := ReadCTRModel(bytes.NewReader(b)); !errors.Is(err, ErrCorruptCTR) {
-			t.Errorf("%s: err %v, want ErrCorruptCTR", name, err)
+		if _, err := ReadModel(bytes.NewReader(b)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: err %v, want ErrCorrupt", name, err)
 		}
 	}
-	if _, err := LoadCTR(filepath.Join(t.TempDir(), "none")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := Load(filepath.Join(t.TempDir(), "none")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -133,7 +133,7 @@ func TestSampleLogJoin(t *testing.T) {
 	items := func(ids ...string) []ImpressionItem {
 		var out []ImpressionItem
 		for i, id := range ids {
-			out = append(out, ImpressionItem{ID: id, Pos: i + 1, Features: CTRFeatures{Source: "session", Recall: float64(i)}})
+			out = append(out, ImpressionItem{ID: id, Pos: i + 1, Features: Features{Source: "session", Recall: float64(i)}})
 		}
 		return out
 	}
@@ -207,8 +207,8 @@ func TestSampleLogIsBounded(t *testing.T) {
 
 func TestCTRPriceBand(t *testing.T) {
 	for price, want := range map[float64]int{0: 0, -1: 0, 9.9: 1, 30: 2, 99: 2, 299: 3, 999: 4, 1000: 5, 5e4: 5} {
-		if got := CTRPriceBand(price); got != want {
-			t.Errorf("CTRPriceBand(%v) = %d, want %d", price, got, want)
+		if got := PriceBand(price); got != want {
+			t.Errorf("PriceBand(%v) = %d, want %d", price, got, want)
 		}
 	}
 }
@@ -219,52 +219,14 @@ func TestShopperFeatures(t *testing.T) {
 		Touches: []Touch{{"数码>手机", now.Add(-48 * time.Hour)}, {"服饰>手机", now.Add(-24 * time.Hour)}, {"数码>耳机", now}, {"数码>耳机", now}},
 		Items:   map[string]int{"p1": 5},
 	}
-	var f CTRFeatures
+	var f Features
 	c.ShopperFeatures(&f, "p1", "家电>手机", now) // the leaf counts
 	if f.CatAffinity != 0.5 || f.CatRecency != 0.5 || f.Repeat != 1 {
 		t.Errorf("features %+v", f)
 	}
-	f = CTRFeatures{}
+	f = Features{}
 	(*ShopperContext)(nil).ShopperFeatures(&f, "p1", "数码>手机", now)
-	if f != (CTRFeatures{}) {
+	if f != (Features{}) {
 		t.Errorf("a nil context set %+v", f)
-	}
-}
-
-func TestRerankWithCTRModel(t *testing.T) {
-	s := recStore()
-	// A model that likes popular items from "hot" and dislikes "i2i".
-	m := &CTRModel{Sources: []string{"hot", "i2i"}, Mean: make([]float64, nCTRNumeric), Std: []float64{1, 1, 1, 1, 1, 1, 1, 1},
-		Weights: make([]float64, nCTRNumeric+2+NPriceBands), Bias: -3}
-	m.Weights[nCTRNumeric] = 2    // hot
-	m.Weights[nCTRNumeric+1] = -2 // i2i
-	if err := m.validate(); err != nil {
-		t.Fatal(err)
-	}
-	cands := []RecCandidate{{ID: "phone1", Score: 1, Source: "i2i"}, {ID: "case1", Score: 0.2, Source: "hot"}, {ID: "dud", Score: 0.5, Source: "i2i"}}
-	base := s.Rerank(cands, RerankRequest{N: 3})
-	if got := recIDs(base); !slices.Equal(got, []string{"phone1", "dud", "case1"}) {
-		t.Fatalf("heuristic order %v", got)
-	}
-	got := s.Rerank(cands, RerankRequest{N: 3, CTR: m, Explain: true})
-	if ids := recIDs(got); ids[0] != "case1" {
-		t.Fatalf("with the model %v, want case1 first", ids)
-	}
-	top := got[0]
-	if top.PCTR <= 0 || top.CTR == nil || top.CTR.Contributions[0].Feature != "source=hot" || top.Recall != 0.2 || top.Features == nil {
-		t.Errorf("top item %+v ctr %+v", top, top.CTR)
-	}
-	// Commercial weights still apply: with the recall/pCTR weight at zero,
-	// sales order the slot (every item but dud saturates the factor).
-	p := DefaultProfile()
-	p.Weights = map[string]float64{models.FactorText: 0, models.FactorSales: 1}
-	got = s.Rerank(append(cands, RecCandidate{ID: "seller", Score: 0.01, Source: "i2i"}), RerankRequest{N: 4, CTR: m, Profile: &p})
-	if ids := recIDs(got); len(ids) != 4 || ids[3] != "dud" {
-		t.Errorf("sales-only order %v: want dud (no sales) last", ids)
-	}
-	// Features alone leave the order as it was.
-	got = s.Rerank(cands, RerankRequest{N: 3, Features: true, Shopper: &ShopperContext{Items: map[string]int{"dud": 1}}})
-	if !slices.Equal(recIDs(got), recIDs(base)) || got[1].Features == nil || got[1].Features.Repeat == 0 || got[0].PCTR != 0 {
-		t.Errorf("features only: %v %+v", recIDs(got), got[1].Features)
 	}
 }

@@ -1,4 +1,11 @@
-package rank
+// Package ctr is the learned click-through model of recommendation slots
+// (features, training, prediction, its file) and the sample log it is
+// trained on. It sits beside the recommendation service (package recall),
+// which logs the served slots and retrains and reloads the model, and below
+// rank, whose Store.RankSlot computes the features from its columns and ranks
+// a slot by the prediction; it is a package of its own so that both can
+// use it without rank depending on recall.
+package ctr
 
 import (
 	"errors"
@@ -19,21 +26,21 @@ import (
 // recent behaviour says of it (affinity to and recency of its category,
 // earlier interactions with it). Numeric features are standardised with
 // the training samples' mean and deviation; the source and the price band
-// are one-hot. Serving (Rerank) puts the predicted CTR where the recall
+// are one-hot. Serving (rank.Store.RankSlot) puts the predicted CTR where the recall
 // score stands in the heuristic blend; the profile's commercial weights
 // still apply.
 
-// CTRFeatures are what the CTR model sees of one candidate in one slot.
+// Features are what the CTR model sees of one candidate in one slot.
 // The sample log (SampleLog) records them as served; the offline
 // evaluation (package eval) fills them from replayed behaviour.
-type CTRFeatures struct {
+type Features struct {
 	Source      string  `json:"src"`           // recall source (recall.Candidate.Source)
 	Recall      float64 `json:"rs"`            // recall score rescaled per source to (0, 1]
 	ItemCTR     float64 `json:"ctr"`           // the ctr factor, [0, 1] (0.5 at the prior)
 	Sales       float64 `json:"sales"`         // the sales factor, [0, 1]
 	Popularity  float64 `json:"pop"`           // clicks, log-saturated at PopularityRef
 	New         float64 `json:"new"`           // the new factor, [0, 1]
-	PriceBand   int     `json:"pb"`            // CTRPriceBand of the effective price; 0 unknown
+	PriceBand   int     `json:"pb"`            // PriceBand of the effective price; 0 unknown
 	CatAffinity float64 `json:"aff"`           // share of the shopper's recent items in its leaf category
 	CatRecency  float64 `json:"rec"`           // 2^(−hours since the shopper last touched its leaf category / 24)
 	Repeat      float64 `json:"rep,omitempty"` // the shopper's earlier interactions with it, log-saturated at 5
@@ -45,10 +52,10 @@ const PopularityRef = 10_000
 // ctrNumeric names the numeric features, in vector order.
 var ctrNumeric = []string{"recall", "item_ctr", "sales", "popularity", "new", "cat_affinity", "cat_recency", "repeat"}
 
-const nCTRNumeric = 8
+const NNumeric = 8
 
-func (f *CTRFeatures) numeric() [nCTRNumeric]float64 {
-	return [nCTRNumeric]float64{f.Recall, f.ItemCTR, f.Sales, f.Popularity, f.New, f.CatAffinity, f.CatRecency, f.Repeat}
+func (f *Features) numeric() [NNumeric]float64 {
+	return [NNumeric]float64{f.Recall, f.ItemCTR, f.Sales, f.Popularity, f.New, f.CatAffinity, f.CatRecency, f.Repeat}
 }
 
 // Price bands of the effective price, in yuan: 1 under 30, 2 under 100, 3
@@ -58,8 +65,8 @@ var priceBandEdges = []float64{30, 100, 300, 1000}
 // NPriceBands is the number of price bands, the unknown one included.
 const NPriceBands = 6
 
-// CTRPriceBand returns the band of an effective price (0: unknown, ≤ 0).
-func CTRPriceBand(price float64) int {
+// PriceBand returns the band of an effective price (0: unknown, ≤ 0).
+func PriceBand(price float64) int {
 	if !(price > 0) || math.IsInf(price, 0) {
 		return 0
 	}
@@ -90,7 +97,7 @@ const categoryHalfLife = 24 * time.Hour
 
 // ShopperFeatures fills f's shopper part for an item of category (a path;
 // its leaf is compared) and id at now.
-func (c *ShopperContext) ShopperFeatures(f *CTRFeatures, id, category string, now time.Time) {
+func (c *ShopperContext) ShopperFeatures(f *Features, id, category string, now time.Time) {
 	if c == nil {
 		return
 	}
@@ -120,24 +127,24 @@ func (c *ShopperContext) ShopperFeatures(f *CTRFeatures, id, category string, no
 	f.CatRecency = math.Exp2(-age / categoryHalfLife.Hours())
 }
 
-// HeuristicCTRScore is the heuristic blend restricted to what CTRFeatures
+// HeuristicScore is the heuristic blend restricted to what Features
 // carry: the profile's text weight on the recall score plus its sales, ctr
 // and new weights on those factors. It is the baseline the learned model
 // is measured against (eval ctr); serving without a model blends every
-// factor (Rerank).
-func HeuristicCTRScore(f *CTRFeatures, p *models.WeightProfile) float64 {
+// factor (rank.Store.RankSlot).
+func HeuristicScore(f *Features, p *models.WeightProfile) float64 {
 	w := p.Weights
 	return w[models.FactorText]*f.Recall + w[models.FactorSales]*f.Sales + w[models.FactorCTR]*f.ItemCTR + w[models.FactorNew]*f.New
 }
 
-// CTRSample is one labelled impression of one item.
-type CTRSample struct {
-	Features CTRFeatures
+// Sample is one labelled impression of one item.
+type Sample struct {
+	Features Features
 	Clicked  bool
 }
 
-// CTRConfig are the training settings; zero fields take DefaultCTRConfig's.
-type CTRConfig struct {
+// Config are the training settings; zero fields take DefaultConfig's.
+type Config struct {
 	L2            float64 // penalty λ/2·‖w‖² on the mean log-loss (not on the bias)
 	MaxIterations int     // Newton steps
 	MinSamples    int     // fewer samples (or no click, or no non-click) refuse to train
@@ -146,18 +153,18 @@ type CTRConfig struct {
 	MaxSamples int
 }
 
-// DefaultCTRConfig returns the training defaults.
-func DefaultCTRConfig() CTRConfig {
-	return CTRConfig{L2: 1e-4, MaxIterations: 50, MinSamples: 100, MaxSamples: 1_000_000}
+// DefaultConfig returns the training defaults.
+func DefaultConfig() Config {
+	return Config{L2: 1e-4, MaxIterations: 50, MinSamples: 100, MaxSamples: 1_000_000}
 }
 
-// ErrTooFewSamples is returned by TrainCTR when the samples cannot train a
+// ErrTooFewSamples is returned by Train when the samples cannot train a
 // model (too few, or one class only).
 var ErrTooFewSamples = errors.New("too few labelled samples to train a CTR model")
 
-// CTRModel is a trained CTR model; it is immutable and safe for concurrent
+// Model is a trained CTR model; it is immutable and safe for concurrent
 // use.
-type CTRModel struct {
+type Model struct {
 	Trained   time.Time `json:"trained"`
 	Samples   int       `json:"samples"`
 	Positives int       `json:"positives"`
@@ -175,10 +182,10 @@ type CTRModel struct {
 }
 
 // dim is the length of the feature vector.
-func (m *CTRModel) dim() int { return nCTRNumeric + len(m.Sources) + NPriceBands }
+func (m *Model) dim() int { return NNumeric + len(m.Sources) + NPriceBands }
 
 // encode writes f's vector into x (len dim).
-func (m *CTRModel) encode(f *CTRFeatures, x []float64) {
+func (m *Model) encode(f *Features, x []float64) {
 	clear(x)
 	num := f.numeric()
 	for i, v := range num {
@@ -188,26 +195,26 @@ func (m *CTRModel) encode(f *CTRFeatures, x []float64) {
 		x[i] = (v - m.Mean[i]) / m.Std[i]
 	}
 	if k := slices.Index(m.Sources, f.Source); k >= 0 {
-		x[nCTRNumeric+k] = 1
+		x[NNumeric+k] = 1
 	}
 	if b := f.PriceBand; b >= 0 && b < NPriceBands {
-		x[nCTRNumeric+len(m.Sources)+b] = 1
+		x[NNumeric+len(m.Sources)+b] = 1
 	}
 }
 
 // featureName names vector position i.
-func (m *CTRModel) featureName(i int) string {
+func (m *Model) featureName(i int) string {
 	switch {
-	case i < nCTRNumeric:
+	case i < NNumeric:
 		return ctrNumeric[i]
-	case i < nCTRNumeric+len(m.Sources):
-		return "source=" + m.Sources[i-nCTRNumeric]
+	case i < NNumeric+len(m.Sources):
+		return "source=" + m.Sources[i-NNumeric]
 	}
-	return fmt.Sprintf("price_band=%d", i-nCTRNumeric-len(m.Sources))
+	return fmt.Sprintf("price_band=%d", i-NNumeric-len(m.Sources))
 }
 
 // Predict returns the predicted click probability of f.
-func (m *CTRModel) Predict(f *CTRFeatures) float64 {
+func (m *Model) Predict(f *Features) float64 {
 	var buf [32]float64
 	x := buf[:0]
 	if d := m.dim(); d <= len(buf) {
@@ -223,9 +230,9 @@ func (m *CTRModel) Predict(f *CTRFeatures) float64 {
 	return Sigmoid(z)
 }
 
-// CTRExplanation is the model's view of one item: the predicted CTR and
+// Explanation is the model's view of one item: the predicted CTR and
 // the features that moved it most (weight × encoded value, in logits).
-type CTRExplanation struct {
+type Explanation struct {
 	PCTR          float64               `json:"pctr"`
 	Bias          float64               `json:"bias"`
 	Contributions []FeatureContribution `json:"contributions"`
@@ -240,17 +247,17 @@ type FeatureContribution struct {
 
 // Explain returns the predicted CTR of f and its top contributions by
 // magnitude (at most top).
-func (m *CTRModel) Explain(f *CTRFeatures, top int) *CTRExplanation {
+func (m *Model) Explain(f *Features, top int) *Explanation {
 	x := make([]float64, m.dim())
 	m.encode(f, x)
 	num := f.numeric()
-	e := &CTRExplanation{PCTR: round4(m.Predict(f)), Bias: round4(m.Bias)}
+	e := &Explanation{PCTR: round4(m.Predict(f)), Bias: round4(m.Bias)}
 	for i, v := range x {
 		if v == 0 {
 			continue
 		}
 		raw := 1.0
-		if i < nCTRNumeric {
+		if i < NNumeric {
 			raw = num[i]
 		}
 		e.Contributions = append(e.Contributions, FeatureContribution{Feature: m.featureName(i), Value: round4(raw), Logit: round4(m.Weights[i] * v)})
@@ -271,15 +278,15 @@ func (m *CTRModel) Explain(f *CTRFeatures, top int) *CTRExplanation {
 }
 
 // String describes the model for logs.
-func (m *CTRModel) String() string {
+func (m *Model) String() string {
 	return fmt.Sprintf("ctr model: samples=%d positives=%d sources=%d train_logloss=%.4f trained=%s",
 		m.Samples, m.Positives, len(m.Sources), m.LogLoss, m.Trained.UTC().Format(time.RFC3339))
 }
 
 // validate checks a model's shape (a loaded file's).
-func (m *CTRModel) validate() error {
-	if len(m.Mean) != nCTRNumeric || len(m.Std) != nCTRNumeric {
-		return fmt.Errorf("standardisation of %d/%d features, want %d", len(m.Mean), len(m.Std), nCTRNumeric)
+func (m *Model) Validate() error {
+	if len(m.Mean) != NNumeric || len(m.Std) != NNumeric {
+		return fmt.Errorf("standardisation of %d/%d features, want %d", len(m.Mean), len(m.Std), NNumeric)
 	}
 	if len(m.Sources) > 64 {
 		return fmt.Errorf("%d sources; at most 64", len(m.Sources))
@@ -300,12 +307,12 @@ func (m *CTRModel) validate() error {
 	return nil
 }
 
-// TrainCTR fits the model to samples by Newton's method (iteratively
+// Train fits the model to samples by Newton's method (iteratively
 // reweighted least squares, the Newton systems solved by gonum's Cholesky):
 // the mean log-loss plus λ/2·‖w‖², numeric features standardised, sources
 // seen at least 10 times one-hot.
-func TrainCTR(samples []CTRSample, cfg CTRConfig) (*CTRModel, error) {
-	def := DefaultCTRConfig()
+func Train(samples []Sample, cfg Config) (*Model, error) {
+	def := DefaultConfig()
 	if cfg.L2 < 0 || !isFinite(cfg.L2) {
 		return nil, fmt.Errorf("rank: ctr: l2 %v: want ≥ 0", cfg.L2)
 	}
@@ -338,8 +345,8 @@ func TrainCTR(samples []CTRSample, cfg CTRConfig) (*CTRModel, error) {
 		return nil, fmt.Errorf("rank: ctr: %d samples, %d clicked (want at least %d with both classes): %w",
 			len(samples), pos, cfg.MinSamples, ErrTooFewSamples)
 	}
-	m := &CTRModel{Trained: time.Now().UTC(), Samples: len(samples), Positives: pos, L2: cfg.L2,
-		Mean: make([]float64, nCTRNumeric), Std: make([]float64, nCTRNumeric)}
+	m := &Model{Trained: time.Now().UTC(), Samples: len(samples), Positives: pos, L2: cfg.L2,
+		Mean: make([]float64, NNumeric), Std: make([]float64, NNumeric)}
 	for s, n := range srcCount {
 		if n >= 10 && len(m.Sources) < 64 { // a rare source stays at the reference level
 			m.Sources = append(m.Sources, s)
@@ -393,7 +400,7 @@ func TrainCTR(samples []CTRSample, cfg CTRConfig) (*CTRModel, error) {
 		ll += logLoss(z, y[i])
 	}
 	m.LogLoss = ll / n
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rank: ctr: trained model: %w", err)
 	}
 	return m, nil
