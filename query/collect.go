@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -36,12 +37,13 @@ type hit struct {
 var hitPool = sync.Pool{New: func() any { s := make([]hit, 0, 1024); return &s }}
 
 // collect returns the k best matches of q (k must be positive), best text
-// score first and ties in index order, as Bleve orders them, with their
-// ordinals resolved; and how many documents matched in all. With anyOrder,
-// when every match is returned they stay in index order, which follows
-// the catalog's, so that phase 2 reads their feature rows nearly in
-// sequence rather than at random (phase 2's orders do not depend on the
-// candidates').
+// score first, with their ordinals resolved; a tie at the cut keeps the
+// first items in catalog order (cutByOrdinal), other ties come in index
+// order; and how many documents matched in all. With anyOrder, when every
+// match is returned they stay in index order, which follows the catalog's
+// by batches, so that phase 2 reads their feature rows nearly in sequence
+// rather than at random (phase 2's orders do not depend on the
+// candidates', and break their ties by ordinal).
 func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, anyOrder bool) ([]rank.Candidate, int, error) {
 	var out []rank.Candidate
 	var matched int
@@ -50,11 +52,65 @@ func (e *Engine) collect(ctx context.Context, q bq.Query, k int, tier uint8, any
 		top := hits
 		if !anyOrder || k < len(hits) {
 			top = topHits(hits, k)
+			if k < len(hits) {
+				if err := e.cutByOrdinal(r, hits, k); err != nil {
+					return err
+				}
+			}
 		}
 		out, err = e.docs.resolve(r, top, tier)
 		return err
 	})
 	return out, matched, err
+}
+
+// cutByOrdinal settles a tie at the cut of the k best hits (hits[:k], as
+// topHits left them, the others after them) by the items' ordinals, the
+// catalog's order, rather than by document numbers: Bleve numbers a
+// batch's documents in the order of a map, and a build indexes two batches
+// at a time, so document numbers follow no fixed order, and the items a
+// tie let in varied from build to build — from one run, and one replica,
+// to the next (TestTieAtTheCutByCatalogOrder). Only the tied group is resolved,
+// and selected rather than sorted.
+func (e *Engine) cutByOrdinal(r index.IndexReader, hits []hit, k int) error {
+	s := hits[k-1].score
+	in := k
+	for in > 0 && hits[in-1].score == s {
+		in--
+	}
+	tied := hits[in:k:k]
+	for _, h := range hits[k:] {
+		if h.score == s {
+			tied = append(tied, h)
+		}
+	}
+	if len(tied) == k-in {
+		return nil // no tie across the cut
+	}
+	refs, err := e.docs.refs(r, tied)
+	if err != nil {
+		return err
+	}
+	type tie struct {
+		h   hit
+		ref uint32
+	}
+	ts := make([]tie, len(tied))
+	for i, h := range tied {
+		ref := refs[i]
+		if ref == 0 {
+			ref = math.MaxUint32 // not in the store: dropped by resolve anyway
+		}
+		ts[i] = tie{h, ref}
+	}
+	byRef := func(a, b tie) int { return cmp.Compare(a.ref, b.ref) }
+	rank.SelectTop(ts, k-in, byRef)
+	kept := ts[:k-in]
+	slices.SortFunc(kept, byRef)
+	for i, t := range kept {
+		hits[in+i] = t.h
+	}
+	return nil
 }
 
 // collectAll returns every match of q, in index order, compactly (as
@@ -98,7 +154,7 @@ func (e *Engine) eachMatch(ctx context.Context, q bq.Query, end func(index.Index
 	handler := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		return func(d *bsearch.DocumentMatch) error {
 			if d != nil {
-				hits = append(hits, hit{doc: d.IndexInternalID.Value(), score: d.Score})
+				hits = append(hits, hit{doc: d.IndexInternalID.Value(), score: quantize(d.Score)})
 				sctx.DocumentMatchPool.Put(d)
 				return nil
 			}
@@ -112,6 +168,15 @@ func (e *Engine) eachMatch(ctx context.Context, q bq.Query, end func(index.Index
 	}
 	return nil
 }
+
+// quantize rounds a text score to nine decimals. Bleve's BM25 of the same
+// document differs in its last bits from build to build
+// (5.7181149285404427 and …436: its statistics are summed in the order the
+// documents reached the index, which varies), which let near ties fall
+// either way — different items at a cut, from one build or replica to the
+// next. Rounded, they tie, and ties go by catalog order (cutByOrdinal,
+// phase 2).
+func quantize(s float64) float64 { return math.Round(s*1e9) / 1e9 }
 
 // topHits returns the k best of hits (reordering hits), best first, ties
 // by document number. hits come in document order.
