@@ -66,9 +66,6 @@ func TestSuggestModes(t *testing.T) {
 	}
 }
 
-// TestSuggestNoMatch checks inputs that must not match: fuzzy is for
-// Latin input of three letters or more only, and pinyin is not for Chinese
-// input.
 // TestSuggestBrandChineseName: a brand with a Chinese name gets pairs
 // under it even when the titles write only its Latin name, so a Chinese
 // head then pinyin (苹果sj) completes; the name the title writes keeps its
@@ -105,6 +102,30 @@ func TestSuggestBrandChineseName(t *testing.T) {
 	}
 }
 
+// TestSuggestNoWords: without Deps.Words there are no product-noun
+// candidates nor pairs with them (suggest reads no annotated product word);
+// brands, category levels and brand + leaf-category pairs still come.
+func TestSuggestNoWords(t *testing.T) {
+	products := []models.Product{
+		{ID: "a1", Title: "Apple iPhone 15 Pro 手机 256GB 黑色", Brand: "Apple/苹果", Category: "数码>手机", ProductWord: "手机", Sales30d: 50},
+		{ID: "a2", Title: "Apple 数据线 USB-C 1米", Brand: "Apple/苹果", Category: "数码>配件", ProductWord: "数据线", Sales30d: 20},
+	}
+	s := newBuilt(t, Config{}, Deps{}, products)
+	for _, q := range []string{"数据", "sjx", "苹果s"} {
+		if r := mustSuggest(t, s, Request{Q: q}); slices.ContainsFunc(texts(r), func(x string) bool { return strings.Contains(x, "数据线") }) {
+			t.Errorf("%q: %s; no Words, yet a product noun", q, join(texts(r)))
+		}
+	}
+	for q, want := range map[string]string{"苹果": "苹果", "数码": "数码", "苹果sj": "苹果手机"} {
+		if _, ok := find(mustSuggest(t, s, Request{Q: q}), want); !ok {
+			t.Errorf("%q: want %s", q, want)
+		}
+	}
+}
+
+// TestSuggestNoMatch checks inputs that must not match: fuzzy is for
+// Latin input of three letters or more only, and pinyin is not for Chinese
+// input.
 func TestSuggestNoMatch(t *testing.T) {
 	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, sampleProducts(t))
 	tests := []struct {
