@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
 )
@@ -26,7 +28,8 @@ var defaultOptional string
 // the binary; an operator may supply edited copies and reload at runtime.
 type Assets struct {
 	// Lexicon lines are "word freq tag": tag "brand" marks a word that is
-	// never split into sub-words (雅诗兰黛), any other tag a plain word.
+	// never split into sub-words (雅诗兰黛), tag "n" (the default) a product
+	// noun (手机壳), any other tag a plain word.
 	Lexicon string
 	// Stopwords has one word a line; # starts a comment.
 	Stopwords string
@@ -52,8 +55,11 @@ type Lexicon struct {
 	atomic   map[string]bool
 	stop     map[string]bool
 	optional map[string]bool
-	words    int
-	syn      *synonymTable // nil: no synonyms (synonym.go)
+	product  map[string]bool // the words tagged "n": product nouns
+	// productRunes is the length of the longest product noun, in runes.
+	productRunes int
+	words        int
+	syn          *synonymTable // nil: no synonyms (synonym.go)
 }
 
 // Words is the number of dictionary entries the segmenter knows.
@@ -62,7 +68,7 @@ func (l *Lexicon) Words() int { return l.words }
 // NewLexicon builds a Lexicon from assets. It takes a second or two: gse
 // computes the sub-word split of every dictionary word once, here.
 func NewLexicon(a Assets) (*Lexicon, error) {
-	lex := &Lexicon{atomic: map[string]bool{}, stop: map[string]bool{}, optional: map[string]bool{}}
+	lex := &Lexicon{atomic: map[string]bool{}, stop: map[string]bool{}, optional: map[string]bool{}, product: map[string]bool{}}
 	removed := map[string]bool{}
 	wordList(a.Removed, removed)
 	var extra strings.Builder
@@ -92,8 +98,13 @@ func NewLexicon(a Assets) (*Lexicon, error) {
 		if removed[word] {
 			continue
 		}
-		if tag == "brand" {
+		switch tag {
+		case "brand":
 			lex.atomic[word] = true
+		case "n":
+			w := Normalize(word)
+			lex.product[w] = true
+			lex.productRunes = max(lex.productRunes, utf8.RuneCountInString(w))
 		}
 		if !isAllHan(word) {
 			continue // the segmenter only sees Han runs; others are split by rule
@@ -136,6 +147,42 @@ func wordList(text string, set map[string]bool) {
 			set[Normalize(w)] = true
 		}
 	}
+}
+
+// Product reports whether a normalised word is a product noun: tagged "n"
+// in the lexicon (手机壳, 蓝牙耳机; brands are tagged "brand").
+func (l *Lexicon) Product(word string) bool { return l.product[word] }
+
+// Products returns the product nouns a normalised text names, each once, in
+// the order they appear: a scan that takes, at each position, the longest
+// product noun that starts there and goes on after it ("蓝牙耳机 耳麦" →
+// 蓝牙耳机, 耳麦; 耳机 inside 蓝牙耳机 is not one more). It does not run the
+// segmenter: suggest calls it for every title of the catalog at every
+// build, and the scan costs less than half of Tokenize while finding
+// nearly the same words (on the shared catalog's titles: 364k against the
+// segmenter's 360k).
+func (l *Lexicon) Products(norm string) []string {
+	var out []string
+	for i := 0; i < len(norm); {
+		end, j := 0, i
+		for n := 1; n <= l.productRunes && j < len(norm); n++ {
+			_, size := utf8.DecodeRuneInString(norm[j:])
+			j += size
+			if l.product[norm[i:j]] {
+				end = j
+			}
+		}
+		if end == 0 {
+			_, size := utf8.DecodeRuneInString(norm[i:])
+			i += size
+			continue
+		}
+		if w := norm[i:end]; !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+		i = end
+	}
+	return out
 }
 
 // Optional reports whether a normalised word is one a query never requires.

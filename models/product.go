@@ -47,11 +47,15 @@ type Product struct {
 	Image    string    `json:"image,omitempty"`
 
 	// ProductWord is the product noun of the title when the source annotated
-	// one (the shared catalog does). Only demo data and tools read it: the
+	// one (the shared catalog does; real catalogs do not, and Product1M's
+	// are relevance-set labels). Only demo data and tools read it: the
 	// synthesised demo prices (indexer.Synthesize) and the generator's
 	// vocabulary (indexer.LearnVocabulary); dict/mklexicon reads it from the
-	// catalog file. The engine never does: not the searchable text, not
-	// ranking, not suggest.
+	// catalog file (skipping Product1M rows). The engine never does: not the
+	// searchable text, not ranking, not suggest, whose product nouns come
+	// from the titles by the lexicon (suggest.Deps.Words,
+	// dict.Lexicon.Products). The catalog reader keeps it and the product
+	// store carries it, so that a product reads back as it was loaded.
 	ProductWord string `json:"product_word,omitempty"`
 }
 

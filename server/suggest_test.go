@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"shopsearch/dict"
 	"shopsearch/models"
 	"shopsearch/suggest"
 )
@@ -24,7 +25,7 @@ func newSuggestServer(t *testing.T, cfg Config) (*Server, *suggest.Suggester, st
 		cfg.ErrorLog = testWriter{t}
 	}
 	dir := t.TempDir()
-	sg, err := suggest.New(suggest.Config{DataDir: dir}, suggest.Deps{Products: slices.Values(wordProducts())})
+	sg, err := suggest.New(suggest.Config{DataDir: dir}, suggest.Deps{Products: slices.Values(testProducts()), Words: lexiconWords})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,19 +35,9 @@ func newSuggestServer(t *testing.T, cfg Config) (*Server, *suggest.Suggester, st
 	return NewWithSuggest(cfg, newEngine(t), sg), sg, dir
 }
 
-// wordProducts is the test catalog with product words, which suggest
-// reads and the catalog file format carries (made up here from the leaf
-// category).
-func wordProducts() []models.Product {
-	words := map[string]string{"智能手机": "手机", "功能机": "手机", "耳机": "蓝牙耳机", "手机壳": "手机壳",
-		"充电器": "充电器", "数据线": "数据线", "支架": "手机支架", "笔记本": "笔记本电脑", "鼠标": "无线鼠标",
-		"空调": "变频空调", "冰箱": "冰箱", "精华": "精华", "坚果": "坚果", "笔": "中性笔", "跑步鞋": "跑步鞋"}
-	ps := testProducts()
-	for i := range ps {
-		ps[i].ProductWord = words[ps[i].Category[strings.LastIndex(ps[i].Category, ">")+1:]]
-	}
-	return ps
-}
+// lexiconWords is suggest's Deps.Words as the service wires it: the
+// product nouns of the embedded lexicon that a title names.
+func lexiconWords(title string) []string { return dict.DefaultLexicon().Products(title) }
 
 func TestSuggestRoute(t *testing.T) {
 	s, _, _ := newSuggestServer(t, Config{})

@@ -109,11 +109,13 @@ func wordLike(k string) bool {
 	return strings.IndexFunc(k, unicode.IsLetter) >= 0
 }
 
-// catalog adds the brands, category levels, product words and brand +
-// product-word pairs of every product (a product without a product word
-// pairs its brand with its leaf category, when the title names it), and
-// the Latin names enough titles share (titleterms.go).
-func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product]) error {
+// catalog adds the brands, category levels and product nouns of every
+// product, the pairs of its brand with each product noun its title names
+// (with its leaf category, when the title names that but no product noun),
+// and the Latin names enough titles share (titleterms.go). The product
+// nouns come from the title alone (Deps.Words): the engine never reads a
+// source's annotated product word.
+func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product], words func(string) []string) error {
 	n := 0
 	var terms titleTerms
 	for p := range products {
@@ -129,59 +131,68 @@ func (g *gatherer) catalog(ctx context.Context, products iter.Seq[models.Product
 		for _, c := range categoryParts(p.Category) {
 			g.add(c, kindCategory, &p)
 		}
-		title := keyOfNormal(norm)
-		word := strings.TrimSpace(p.ProductWord)
-		switch {
-		case word != "":
-			if g.add(word, kindWord, &p) == nil {
-				continue
+		var nouns []string
+		if words != nil {
+			nouns = words(norm)
+		}
+		paired := nouns[:0:0]
+		for _, w := range nouns {
+			if g.add(w, kindWord, &p) != nil {
+				paired = append(paired, w)
 			}
-		case len(brands) > 0:
-			// No annotated product word (most real catalogs have none): the
-			// leaf category, when the title names it, stands for it in the
-			// pairs (Apple/苹果 in 手机, "…双卡双待手机" → 苹果手机).
+		}
+		if len(brands) == 0 {
+			continue
+		}
+		title := keyOfNormal(norm)
+		if len(nouns) == 0 {
+			// No product noun in the title: the leaf category, when the
+			// title names it, stands for one in the pairs (Apple/苹果 in
+			// 手机, "…双卡双待手机" → 苹果手机).
 			leaf := p.Category[strings.LastIndex(p.Category, ">")+1:]
 			for _, c := range categoryParts(leaf) {
 				if strings.Contains(title, keyOf(c)) {
-					word = c
+					paired = append(paired, c)
 					break
 				}
 			}
-			if word == "" {
-				continue
-			}
-		default:
-			continue
 		}
-		// A pair for each name of the brand the title writes (Apple/苹果 →
-		// 苹果 when the title says 苹果), and for its first Chinese name
-		// when the title writes none: a shopper typing Chinese (苹果sj, a
-		// Chinese head then pinyin) types the brand's Chinese name even when
-		// the titles write Apple. With no name in the title, the first name.
-		if !strings.Contains(title, keyOf(word)) {
-			continue
-		}
-		var named []string
-		for _, b := range brands {
-			if strings.Contains(title, keyOf(b)) {
-				named = append(named, b)
-			}
-		}
-		if i := slices.IndexFunc(brands, func(b string) bool { return strings.IndexFunc(b, isHan) >= 0 }); i >= 0 {
-			if !slices.ContainsFunc(named, func(b string) bool { return strings.IndexFunc(b, isHan) >= 0 }) {
-				named = append(named, brands[i])
-			}
-		} else if len(named) == 0 && len(brands) > 0 {
-			named = brands[:1]
-		}
-		for _, b := range named {
-			if !strings.HasPrefix(keyOf(word), keyOf(b)) { // 华为 + 华为手机 is 华为手机
-				g.add(joinPair(b, word), kindPair, &p)
-			}
-		}
+		g.pairs(&p, brands, title, paired)
 	}
 	g.titles(&terms)
 	return nil
+}
+
+// pairs adds the pairs of the brand with each of words, product nouns the
+// title names: for each name of the brand the title writes (Apple/苹果 →
+// 苹果 when the title says 苹果), and for its first Chinese name when the
+// title writes none: a shopper typing Chinese (苹果sj, a Chinese head then
+// pinyin) types the brand's Chinese name even when the titles write Apple.
+// With no name in the title, the first name.
+func (g *gatherer) pairs(p *models.Product, brands []string, title string, words []string) {
+	if len(words) == 0 {
+		return
+	}
+	var named []string
+	for _, b := range brands {
+		if strings.Contains(title, keyOf(b)) {
+			named = append(named, b)
+		}
+	}
+	if i := slices.IndexFunc(brands, func(b string) bool { return strings.IndexFunc(b, isHan) >= 0 }); i >= 0 {
+		if !slices.ContainsFunc(named, func(b string) bool { return strings.IndexFunc(b, isHan) >= 0 }) {
+			named = append(named, brands[i])
+		}
+	} else if len(named) == 0 {
+		named = brands[:1]
+	}
+	for _, w := range words {
+		for _, b := range named {
+			if !strings.HasPrefix(keyOf(w), keyOf(b)) { // 华为 + 华为手机 is 华为手机
+				g.add(joinPair(b, w), kindPair, p)
+			}
+		}
+	}
 }
 
 // brandParts splits a brand into the names it goes by: "Lancome/兰蔻" →

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"shopsearch/dict"
 	"shopsearch/models"
 )
 
@@ -43,7 +44,8 @@ func TestSharedCatalog(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	s := newBuilt(t, Config{}, Deps{}, products)
+	dict.DefaultLexicon() // loaded before the build, so its time is the build's own
+	s := newBuilt(t, Config{}, Deps{Words: lexiconWords}, products)
 	st := s.Stats()
 	t.Logf("%d products → %d candidates, %d keys, %d heavy prefixes, FST %d bytes, built in %.0f ms",
 		len(products), st.Candidates, st.Keys, st.Prefixes, st.FSTBytes, st.TookMs)

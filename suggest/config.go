@@ -49,7 +49,7 @@ type Weights struct {
 	Commerce   float64 // 30-day sales of the items behind it
 	Personal   float64 // added when one of its categories is among the shopper's
 	// CategoryOnly multiplies the score of a category name that is no
-	// product word, brand or search as well: shoppers type product words.
+	// product noun, brand or search as well: shoppers type product nouns.
 	CategoryOnly float64
 
 	// Factors by how the input matched: the static score is multiplied by

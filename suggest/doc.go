@@ -7,8 +7,9 @@
 //
 // It is its own package because it builds and serves its own index, an FST
 // (github.com/blevesearch/vellum) of query completions, from sources no
-// other stage combines: the catalog's brands, category levels, product words
-// and brand + product-word pairs, the searches shoppers ran (a pluggable
+// other stage combines: the catalog's brands, category levels, the product
+// nouns its titles name (Deps.Words; never a source's annotated product
+// word) and brand + product-noun pairs, the searches shoppers ran (a pluggable
 // QueryLog with daily decay), and the merchandisers' allow and deny lists.
 // It fits none of cmd, indexer, query, rank, recall, models or dict; it uses
 // dict.Normalize so that its keys and inputs are normalised exactly as search

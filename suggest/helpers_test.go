@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"shopsearch/dict"
 	"shopsearch/models"
 	"shopsearch/models/clocktest"
 )
@@ -30,8 +31,36 @@ var testCategory = map[string]string{
 	"口红": "美妆>彩妆>口红", "自行车": "运动户外>骑行>自行车", "银行卡套": "箱包>卡包>银行卡套",
 }
 
+// sampleNouns are the product nouns the sample tests know (the product
+// nouns of the sample's titles that the tests look for): a fixed list, so
+// that what the tests check does not move when the lexicon is regenerated.
+var sampleNouns = strings.Fields(`儿童画板 水彩笔 文件袋 鼠标垫 手机壳 钢化膜 保护套 数据线 蓝牙耳机 空调
+	充电宝 文具 中性笔 台式机 录音笔 长尾夹 制冰机 电动牙刷 烘干机 电磁炉 手机 转接头 音响 笔记本电脑
+	手环 手机膜 延长线 手机支架 空气净化器 臂包 口红 重低音炮 体重秤 自行车 手表 行李箱 旅行箱 银行卡套
+	连衣裙 牛仔裤 长裤 肌底液`)
+
+// sampleWords is Deps.Words over sampleNouns: the nouns a title contains,
+// but none inside a longer one it contains (手机 in 手机壳).
+func sampleWords(title string) []string {
+	var out []string
+	for _, w := range sampleNouns {
+		if strings.Contains(title, w) && !slices.ContainsFunc(sampleNouns, func(l string) bool {
+			return len(l) > len(w) && strings.Contains(l, w) && strings.Contains(title, l)
+		}) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// lexiconWords is Deps.Words as the service has it: the product nouns of
+// the embedded lexicon.
+func lexiconWords(title string) []string { return dict.DefaultLexicon().Products(title) }
+
 // sampleProducts reads testdata/catalog_sample.jsonl and fills in the
-// synthetic category and sales.
+// synthetic category and sales. The made-up category is looked up by the
+// row's product_word, then the product word is dropped: suggest must find
+// its product nouns in the title (Deps.Words).
 func sampleProducts(t testing.TB) []models.Product {
 	t.Helper()
 	f, err := os.Open("testdata/catalog_sample.jsonl")
@@ -53,6 +82,7 @@ func sampleProducts(t testing.TB) []models.Product {
 				p.Category = "其他"
 			}
 		}
+		p.ProductWord = ""
 		p.Sales30d = int64(10 + len(out)*37%500)
 		out = append(out, p)
 	}

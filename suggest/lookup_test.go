@@ -12,7 +12,7 @@ import (
 // TestSuggestModes checks every way of matching on real product words and
 // brands of the catalog sample.
 func TestSuggestModes(t *testing.T) {
-	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, sampleProducts(t))
 	tests := []struct {
 		name, q, want, match string
 	}{
@@ -66,24 +66,22 @@ func TestSuggestModes(t *testing.T) {
 	}
 }
 
-// TestSuggestNoMatch checks inputs that must not match: fuzzy is for
-// Latin input of three letters or more only, and pinyin is not for Chinese
-// input.
 // TestSuggestBrandChineseName: a brand with a Chinese name gets pairs
 // under it even when the titles write only its Latin name, so a Chinese
 // head then pinyin (苹果sj) completes; the name the title writes keeps its
-// own pair. A product without a product word pairs its brand with its leaf
-// category when the title names it, and with nothing else.
+// own pair. A product whose title names no product noun pairs its brand
+// with its leaf category when the title names it, and with nothing else.
 func TestSuggestBrandChineseName(t *testing.T) {
 	products := []models.Product{
-		{ID: "a1", Title: "Apple iPhone 15 Pro 手机 256GB 黑色", Brand: "Apple/苹果", Category: "数码>手机", ProductWord: "手机", Sales30d: 50},
-		{ID: "a2", Title: "Apple 数据线 USB-C 1米", Brand: "Apple/苹果", Category: "数码>配件", ProductWord: "数据线", Sales30d: 20},
-		{ID: "v1", Title: "vivo X100 手机 蔡司影像", Brand: "vivo", Category: "数码>手机", ProductWord: "手机", Sales30d: 30},
-		// No product word: the leaf category the title names stands for it.
+		{ID: "a1", Title: "Apple iPhone 15 Pro 手机 256GB 黑色", Brand: "Apple/苹果", Category: "数码>手机", Sales30d: 50},
+		{ID: "a2", Title: "Apple 数据线 USB-C 1米", Brand: "Apple/苹果", Category: "数码>配件", Sales30d: 20},
+		{ID: "v1", Title: "vivo X100 手机 蔡司影像", Brand: "vivo", Category: "数码>手机", Sales30d: 30},
+		// No product noun in the title (sampleWords): the leaf category the
+		// title names stands for one.
 		{ID: "h1", Title: "华为 MatePad 11 平板电脑 8+128GB", Brand: "Huawei/华为", Category: "数码>平板电脑", Sales30d: 10},
 		{ID: "h2", Title: "华为 智能手表 GT4", Brand: "华为", Category: "数码>穿戴>运动手环", Sales30d: 10},
 	}
-	s := newBuilt(t, Config{}, Deps{}, products)
+	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, products)
 	for _, tc := range []struct{ q, want, match string }{
 		{"苹果sj", "苹果手机", MatchMixed},
 		{"苹果s", "苹果数据线", MatchMixed},
@@ -104,8 +102,32 @@ func TestSuggestBrandChineseName(t *testing.T) {
 	}
 }
 
+// TestSuggestNoWords: without Deps.Words there are no product-noun
+// candidates nor pairs with them (suggest reads no annotated product word);
+// brands, category levels and brand + leaf-category pairs still come.
+func TestSuggestNoWords(t *testing.T) {
+	products := []models.Product{
+		{ID: "a1", Title: "Apple iPhone 15 Pro 手机 256GB 黑色", Brand: "Apple/苹果", Category: "数码>手机", ProductWord: "手机", Sales30d: 50},
+		{ID: "a2", Title: "Apple 数据线 USB-C 1米", Brand: "Apple/苹果", Category: "数码>配件", ProductWord: "数据线", Sales30d: 20},
+	}
+	s := newBuilt(t, Config{}, Deps{}, products)
+	for _, q := range []string{"数据", "sjx", "苹果s"} {
+		if r := mustSuggest(t, s, Request{Q: q}); slices.ContainsFunc(texts(r), func(x string) bool { return strings.Contains(x, "数据线") }) {
+			t.Errorf("%q: %s; no Words, yet a product noun", q, join(texts(r)))
+		}
+	}
+	for q, want := range map[string]string{"苹果": "苹果", "数码": "数码", "苹果sj": "苹果手机"} {
+		if _, ok := find(mustSuggest(t, s, Request{Q: q}), want); !ok {
+			t.Errorf("%q: want %s", q, want)
+		}
+	}
+}
+
+// TestSuggestNoMatch checks inputs that must not match: fuzzy is for
+// Latin input of three letters or more only, and pinyin is not for Chinese
+// input.
 func TestSuggestNoMatch(t *testing.T) {
-	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, sampleProducts(t))
 	tests := []struct {
 		q, notWant string
 	}{
@@ -123,7 +145,7 @@ func TestSuggestNoMatch(t *testing.T) {
 }
 
 func TestSuggestCategories(t *testing.T) {
-	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, sampleProducts(t))
 	tests := []struct {
 		q, text string
 		cats    []string
@@ -145,7 +167,7 @@ func TestSuggestCategories(t *testing.T) {
 }
 
 func TestSuggestValidation(t *testing.T) {
-	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, sampleProducts(t))
 	tests := []struct {
 		name string
 		req  Request
@@ -182,7 +204,7 @@ func TestSuggestValidation(t *testing.T) {
 
 // TestSuggestOddInputs runs inputs that must neither panic nor fail.
 func TestSuggestOddInputs(t *testing.T) {
-	s := newBuilt(t, Config{}, Deps{}, sampleProducts(t))
+	s := newBuilt(t, Config{}, Deps{Words: sampleWords}, sampleProducts(t))
 	for _, q := range []string{"", " ", "'", "''", "\x00", "😀", "手😀", "!!!", "手机!!", "a", "1", "12345",
 		"-", "\"", "ａ", strings.Repeat("a", 50), strings.Repeat("sj", 25), "苹果" + strings.Repeat("s", 48),
 		"shou'ji", "\u200b", "ǖ", "ß", "한국", "カメラ", "手机 壳 ", "sj k"} {
@@ -194,7 +216,7 @@ func TestSuggestOddInputs(t *testing.T) {
 
 // FuzzSuggest checks that no input panics or fails validation-free.
 func FuzzSuggest(f *testing.F) {
-	s := newBuilt(f, Config{}, Deps{}, sampleProducts(f))
+	s := newBuilt(f, Config{}, Deps{Words: sampleWords}, sampleProducts(f))
 	for _, q := range []string{"手", "shouj", "sjk", "苹果sj", "蘋果", "shuoji", "", "长q", "xi'an"} {
 		f.Add(q)
 	}
@@ -217,8 +239,8 @@ func FuzzSuggest(f *testing.F) {
 // of best candidates gives what scanning every key gives.
 func TestHeavyPrefixes(t *testing.T) {
 	products := sampleProducts(t)
-	small := newBuilt(t, Config{ScanKeys: 3}, Deps{}, products)
-	full := newBuilt(t, Config{ScanKeys: 1 << 20}, Deps{}, products)
+	small := newBuilt(t, Config{ScanKeys: 3}, Deps{Words: sampleWords}, products)
+	full := newBuilt(t, Config{ScanKeys: 1 << 20}, Deps{Words: sampleWords}, products)
 	if small.Stats().Prefixes == 0 {
 		t.Fatal("ScanKeys 3 made no heavy prefixes")
 	}

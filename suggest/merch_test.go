@@ -14,7 +14,7 @@ import (
 
 func TestMerchApplies(t *testing.T) {
 	dir := t.TempDir()
-	s := newBuilt(t, Config{DataDir: dir, HotSize: 5}, Deps{}, sampleProducts(t))
+	s := newBuilt(t, Config{DataDir: dir, HotSize: 5}, Deps{Words: sampleWords}, sampleProducts(t))
 	m := Merch{
 		Hint:         "年货节 手机壳",
 		HotPins:      []string{"年货节", "蓝牙耳机"},

@@ -39,7 +39,7 @@ func TestRankingBySearches(t *testing.T) {
 					log.Observe(q, -1, testNow.AddDate(0, 0, -28))
 				}
 			}
-			s := newBuilt(t, Config{}, Deps{Log: log, Count: count}, products)
+			s := newBuilt(t, Config{}, Deps{Log: log, Count: count, Words: sampleWords}, products)
 			r := mustSuggest(t, s, Request{Q: tc.q})
 			if len(r.Suggestions) == 0 || r.Suggestions[0].Text != tc.first {
 				t.Errorf("%q: %s; want %s first", tc.q, join(texts(r)), tc.first)
@@ -56,7 +56,7 @@ func TestRankingBySearches(t *testing.T) {
 func TestCountTrustsCatalog(t *testing.T) {
 	log := NewMemLog(0, 7)
 	log.Observe("手机壳 防摔", -1, testNow)
-	s := newBuilt(t, Config{}, Deps{Log: log, Count: func(string) int { return 0 }}, sampleProducts(t))
+	s := newBuilt(t, Config{}, Deps{Log: log, Count: func(string) int { return 0 }, Words: sampleWords}, sampleProducts(t))
 	r := mustSuggest(t, s, Request{Q: "手机壳"})
 	if _, ok := find(r, "手机壳"); !ok {
 		t.Errorf("手机壳: %s; want the catalog's 手机壳", join(texts(r)))
@@ -66,7 +66,7 @@ func TestCountTrustsCatalog(t *testing.T) {
 	}
 	// Without Count, the log's own result counts decide.
 	log.Observe("手机壳 硅胶", 7, testNow)
-	s = newBuilt(t, Config{}, Deps{Log: log}, sampleProducts(t))
+	s = newBuilt(t, Config{}, Deps{Log: log, Words: sampleWords}, sampleProducts(t))
 	r = mustSuggest(t, s, Request{Q: "手机壳"})
 	if _, ok := find(r, "手机壳 硅胶"); !ok {
 		t.Errorf("手机壳: %s; want 手机壳 硅胶 (7 results logged)", join(texts(r)))
@@ -88,7 +88,7 @@ func TestPersonalBoost(t *testing.T) {
 	// The boost must beat the sample's large gaps in static score.
 	cfg := DefaultConfig()
 	cfg.Weights.Personal = 0.5
-	s := newBuilt(t, cfg, Deps{Recent: recent}, sampleProducts(t))
+	s := newBuilt(t, cfg, Deps{Recent: recent, Words: sampleWords}, sampleProducts(t))
 	// 手机膜 is in 数码>手机配件>贴膜; 手机 and 手机壳 are not.
 	before := func(r Response, a, b string) bool {
 		i, j := slices.Index(texts(r), a), slices.Index(texts(r), b)
@@ -129,7 +129,7 @@ func TestHot(t *testing.T) {
 			log.Observe(q, 5, testNow)
 		}
 	}
-	s := newBuilt(t, Config{HotSize: 5}, Deps{Log: log}, sampleProducts(t))
+	s := newBuilt(t, Config{HotSize: 5}, Deps{Log: log, Words: sampleWords}, sampleProducts(t))
 	h := s.Hot()
 	if len(h.Hot) != 5 || !slices.Equal(h.Hot[:3], []string{"蓝牙耳机", "手机壳", "行李箱"}) {
 		t.Errorf("hot = %v; want 蓝牙耳机 手机壳 行李箱 first, 5 in all", h.Hot)
@@ -144,7 +144,7 @@ func TestHot(t *testing.T) {
 
 	// With no searches yet, the best catalog words stand in, never a bare
 	// category name.
-	s = newBuilt(t, Config{HotSize: 10}, Deps{}, sampleProducts(t))
+	s = newBuilt(t, Config{HotSize: 10}, Deps{Words: sampleWords}, sampleProducts(t))
 	if h := s.Hot(); len(h.Hot) != 10 || h.Hint == "" {
 		t.Errorf("hot without searches = %+v; want 10 and a hint", h)
 	}

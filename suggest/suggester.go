@@ -25,6 +25,14 @@ type Deps struct {
 	// Products yields the catalog at every build (nil: no catalog
 	// candidates). It is called from the build goroutine.
 	Products iter.Seq[models.Product]
+	// Words returns the product nouns a title names (手机壳, 蓝牙耳机), given
+	// the title normalised as dict.Normalize does: they are candidates, and
+	// each pairs with the product's brand (苹果数据线). The service backs it
+	// with its lexicon's product nouns (dict.Lexicon.Products). Nil: no
+	// product-noun candidates; brands, category levels, brand + leaf
+	// category pairs, title names and searches still are. It is called from
+	// the build goroutine, once per product.
+	Words func(title string) []string
 	// Count checks that a logged query finds items (nil: trust the result
 	// counts the log recorded, and drop queries whose count is unknown).
 	Count Count
@@ -116,7 +124,7 @@ func (s *Suggester) Rebuild(ctx context.Context) (BuildStats, error) {
 	now := nowOf(s.deps.Now)
 	g := &gatherer{cfg: s.cfg, merch: s.merch.Load(), by: map[string]*agg{}}
 	if s.deps.Products != nil {
-		if err := g.catalog(ctx, s.deps.Products); err != nil {
+		if err := g.catalog(ctx, s.deps.Products, s.deps.Words); err != nil {
 			return BuildStats{}, fmt.Errorf("suggest: read catalog: %w", err)
 		}
 	}

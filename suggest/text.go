@@ -50,7 +50,7 @@ func keyOfNormal(n string) string {
 
 func dropInKey(r rune) bool { return r == '\'' || unicode.IsSpace(r) }
 
-// joinPair is the text of a brand + product-word pair: 华为手机, dior口红,
+// joinPair is the text of a brand + product-noun pair: 华为手机, dior口红,
 // apple iphone (a space only between two Latin or digit runs).
 func joinPair(brand, word string) string {
 	b, _ := utf8.DecodeLastRuneInString(brand)

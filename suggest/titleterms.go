@@ -8,9 +8,9 @@ import (
 )
 
 // Latin names in titles. Model and brand names that shoppers type in Latin
-// letters (iphone, ipad, airpods, mate40) are often in no brand or product
-// word field: the catalog writes the brand as Apple/苹果 and the product word
-// as 手机壳, and only the title says iPhone. Without a search log, such a
+// letters (iphone, ipad, airpods, mate40) are often in no brand field nor
+// lexicon: the catalog writes the brand as Apple/苹果, the lexicon knows the
+// product noun 手机壳, and only the title says iPhone. Without a search log, such a
 // name would suggest nothing. So the build also tallies the Latin words of
 // the titles and suggests those that enough items share:
 //

@@ -23,7 +23,7 @@ const maxObserved = 1000
 // far — the first 1–3 characters of queries drawn by popularity — in
 // process and over HTTP (GET /api/suggest).
 func benchSuggest(ctx context.Context, cfg BenchConfig, e *query.Engine, qs []benchQuery, logf func(string, ...any)) ([]benchRow, error) {
-	sg, err := suggest.New(suggest.Config{}, suggest.Deps{Products: storeProducts(e)})
+	sg, err := suggest.New(suggest.Config{}, suggest.Deps{Products: storeProducts(e), Words: productNouns(e.Analyzer())})
 	if err != nil {
 		return nil, fmt.Errorf("bench: suggest: %w", err)
 	}

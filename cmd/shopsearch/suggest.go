@@ -56,6 +56,7 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 	}
 	sg, err := suggest.New(suggest.Config{DataDir: m.cfg.DataDir}, suggest.Deps{
 		Products: iter.Seq[models.Product](products),
+		Words:    productNouns(m.engine.Analyzer()),
 		Count:    bleveCount(ctx, sc.index, m.engine.Analyzer()),
 		Recent:   (&recentCache{read: m.recentCategories, now: m.cfg.Now}).get,
 		Log:      &suggest.MergedLog{Own: suggest.NewMemLog(0, 0), Others: m.sharedQueries},
@@ -77,6 +78,15 @@ func (m *Main) startSuggest(ctx context.Context, sc suggestCatalog) (*suggest.Su
 	}()
 	go sg.Run(ctx)
 	return sg, nil
+}
+
+// productNouns is suggest's Deps.Words: the product nouns of the lexicon
+// the engine analyses with now (dict.Lexicon.Products), so that a reloaded
+// lexicon counts from the next build. Titles are all suggest reads for
+// them: real catalogs annotate no product word, and the engine never reads
+// one.
+func productNouns(an *dict.Analyzer) func(title string) []string {
+	return func(title string) []string { return an.Lexicon().Products(title) }
 }
 
 // bleveCount counts the items that have every word of q, as the strict
