@@ -15,8 +15,10 @@ import (
 
 // TestServeKeepsProfilesAndRules: what the admin API saves is in
 // DATA/state.db, used at once and after a restart.
-func TestServeKeepsProfilesAndRules(t *testing.T) {
-	dir := t.TempDir()
+// buildThree publishes the three-item catalog (two phones, a fruit) the
+// serve tests run on into dir.
+func buildThree(t *testing.T, dir string) {
+	t.Helper()
 	products := []models.Product{
 		{ID: "a", Title: "华为 手机", Brand: "华为", Category: "数码>手机", Sales30d: 10},
 		{ID: "b", Title: "小米 手机", Brand: "小米", Category: "数码>手机", Sales30d: 9000},
@@ -25,6 +27,11 @@ func TestServeKeepsProfilesAndRules(t *testing.T) {
 	if _, err := indexer.Build(dir, products, indexer.BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestServeKeepsProfilesAndRules(t *testing.T) {
+	dir := t.TempDir()
+	buildThree(t, dir)
 	const token = "t0ken"
 	start := func() (*Main, string) {
 		m := NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", AdminToken: token})

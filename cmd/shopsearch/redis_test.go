@@ -31,14 +31,7 @@ type redisReplica struct {
 func startRedisReplica(t *testing.T, redisURL string) *redisReplica {
 	t.Helper()
 	dir := t.TempDir()
-	products := []models.Product{
-		{ID: "a", Title: "华为 手机", Brand: "华为", Category: "数码>手机", Sales30d: 10},
-		{ID: "b", Title: "小米 手机", Brand: "小米", Category: "数码>手机", Sales30d: 9000},
-		{ID: "c", Title: "苹果 水果", Category: "生鲜>水果"},
-	}
-	if _, err := indexer.Build(dir, products, indexer.BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	buildThree(t, dir)
 	r := &redisReplica{stderr: &syncBuffer{}}
 	r.m = NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", AdminToken: redisTestToken, Redis: redisURL, Stderr: r.stderr})
 	if err := r.m.Run(context.Background()); err != nil {

@@ -25,14 +25,7 @@ const fresh = time.Second
 func streamReplica(t *testing.T, dir, url, shelf string) *redisReplica {
 	t.Helper()
 	if !indexer.Exists(dir) {
-		products := []models.Product{
-			{ID: "a", Title: "华为 手机", Brand: "华为", Category: "数码>手机", Sales30d: 10},
-			{ID: "b", Title: "小米 手机", Brand: "小米", Category: "数码>手机", Sales30d: 9000},
-			{ID: "c", Title: "苹果 水果", Category: "生鲜>水果"},
-		}
-		if _, err := indexer.Build(dir, products, indexer.BuildOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		buildThree(t, dir)
 	}
 	r := &redisReplica{stderr: &syncBuffer{}}
 	r.m = NewMain(ServeConfig{DataDir: dir, Addr: "127.0.0.1:0", AdminToken: redisTestToken, Redis: url, Shelf: shelf, Stderr: r.stderr})
